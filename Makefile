@@ -1,0 +1,84 @@
+# Entry points: setup, build, test, lint, bench, demo. `make test` and `make demo` work on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+TORCH_PIN := torch==2.13.0
+
+JAVA_DIR := peersim-java
+CLASSES := $(JAVA_DIR)/build/classes
+TEST_CLASSES := $(JAVA_DIR)/build/test-classes
+JAVA_SRC := $(shell find $(JAVA_DIR)/src/main/java -name '*.java')
+JAVA_RES := $(shell find $(JAVA_DIR)/src/main/resources -type f)
+JAVA_TEST_SRC := $(shell find $(JAVA_DIR)/src/test/java -name '*.java' 2>/dev/null)
+JAR := pygym/_java/edgesim.jar
+# The py4j jar ships inside the py4j Python package; no Maven Central needed.
+PY4J_JAR = $(shell $(PY) -c 'from py4j.java_gateway import find_jar_path; print(find_jar_path())')
+JUNIT_JAR ?= /usr/share/java/junit-platform-console-standalone.jar
+
+.PHONY: help setup build test test-java test-py lint bench demo golden clean
+
+help:
+	@echo "make setup   - virtualenv (torch CPU pinned first), editable install, simulator jar"
+	@echo "make build   - compile the simulator (javac --release 17) into $(JAR)"
+	@echo "make test    - Java unit tests (JUnit 5), then pytest"
+	@echo "make lint    - ruff and mypy"
+	@echo "make bench   - benchmark tables (bridge, in-JVM, engine hold model)"
+	@echo "make demo    - the four heuristic policies compared on offload-neighbour-v0"
+
+setup: $(STAMP) $(JAR)
+
+$(STAMP): pyproject.toml
+	@command -v java >/dev/null && command -v javac >/dev/null || { echo "error: a JDK 17 (java and javac) is required: apt-get install openjdk-17-jdk-headless"; exit 1; }
+	python3 -m venv $(VENV)
+	# Pin the CPU build of torch first, so the extras never pull a multi-GB CUDA build.
+	$(PY) -m pip install --quiet $(TORCH_PIN)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+build: $(JAR)
+
+$(JAR): $(JAVA_SRC) $(JAVA_RES) | $(STAMP)
+	rm -rf $(CLASSES) && mkdir -p $(CLASSES) $(dir $(JAR))
+	javac --release 17 -Xlint:all -Werror -encoding UTF-8 -cp "$(PY4J_JAR)" -d $(CLASSES) $(JAVA_SRC)
+	cp -r $(JAVA_DIR)/src/main/resources/. $(CLASSES)/
+	jar --create --file $@ -C $(CLASSES) .
+	@echo "built $@"
+
+$(JUNIT_JAR):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "JUnit 5 console launcher missing: installing Debian's junit5 package"; \
+		apt-get install -y -qq junit5 >/dev/null || { apt-get update -qq && apt-get install -y -qq junit5 >/dev/null; }; \
+	fi
+	@test -f $@ || { echo "error: JUnit 5 console launcher not found at $@. Install Debian's junit5 package (apt-get install junit5) or pass JUNIT_JAR=/path/to/junit-platform-console-standalone.jar"; exit 1; }
+
+test-java: $(JAR) $(JUNIT_JAR)
+	rm -rf $(TEST_CLASSES) && mkdir -p $(TEST_CLASSES)
+	javac --release 17 -Xlint:all -Werror -encoding UTF-8 -cp "$(CLASSES):$(PY4J_JAR):$(JUNIT_JAR)" -d $(TEST_CLASSES) $(JAVA_TEST_SRC)
+	java -jar $(JUNIT_JAR) --disable-banner --fail-if-no-tests --details=summary \
+		--class-path "$(CLASSES):$(TEST_CLASSES):$(PY4J_JAR)" --scan-class-path
+
+test-py: $(JAR)
+	$(PY) -m pytest
+
+test: test-java test-py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check pygym agents topologies workloads tests
+	$(VENV)/bin/ruff format --check pygym agents topologies workloads tests
+	$(VENV)/bin/mypy
+
+bench: $(JAR)
+	$(PY) -m pygym.tools.bench
+
+demo: $(JAR)
+	$(VENV)/bin/pygym eval --env offload-neighbour-v0 --policy local,random,least-queue,round-robin --episodes 3 --seed 1
+
+# Regenerates the golden frame checked by both JUnit and pytest; only when the contract version changes.
+golden: $(JAR)
+	java -cp "$(JAR):$(PY4J_JAR)" edgesim.bridge.GoldenFrame tests/contract/golden
+
+clean:
+	rm -rf $(JAVA_DIR)/build $(JAR)

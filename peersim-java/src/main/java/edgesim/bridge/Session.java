@@ -1,0 +1,67 @@
+package edgesim.bridge;
+
+import edgesim.scenario.ActionException;
+import edgesim.scenario.ResetNeeded;
+import edgesim.scenario.Scenario;
+import edgesim.scenario.Spec;
+
+/**
+ * One environment instance on the server: a scenario plus its frame codec. Calls on one session are
+ * serialised; different sessions run independently. After an unexpected exception the session refuses to
+ * step until it is reset, since its simulation is in an unknown state.
+ */
+final class Session {
+    private final Scenario scenario;
+    private final Frames frames;
+    private String failure;
+
+    Session(Scenario scenario) {
+        this.scenario = scenario;
+        this.frames = new Frames(scenario.spec());
+    }
+
+    Scenario scenario() {
+        return scenario;
+    }
+
+    synchronized byte[] reset(long seed) {
+        failure = null;
+        try {
+            scenario.reset(seed);
+        } catch (RuntimeException e) {
+            failure = e.toString();
+            throw e;
+        }
+        return frames.encode(scenario.output());
+    }
+
+    synchronized byte[] step(byte[] actionFrame) {
+        if (failure != null) {
+            throw new ResetNeeded("this session failed earlier (" + failure + "); reset it to continue");
+        }
+        int[] actions = frames.decodeActions(actionFrame);
+        try {
+            scenario.step(actions);
+        } catch (ActionException | ResetNeeded e) {
+            throw e;
+        } catch (RuntimeException e) {
+            failure = e.toString();
+            throw e;
+        }
+        return frames.encode(scenario.output());
+    }
+
+    String describe(int id) {
+        Spec spec = scenario.spec();
+        Json j = new Json().beginObject()
+                .key("contract_version").value(Frames.CONTRACT_VERSION)
+                .key("session").value(id)
+                .key("env_id").value(spec.envId())
+                .key("agents").strings(spec.agents())
+                .key("epoch_s").value(spec.epoch_s())
+                .key("max_steps").value(spec.maxSteps());
+        frames.describeLayout(j, spec);
+        j.key("config").value(scenario.configText());
+        return j.endObject().toString();
+    }
+}

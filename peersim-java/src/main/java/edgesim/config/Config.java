@@ -1,0 +1,210 @@
+package edgesim.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An immutable, ordered set of configuration keys in PeerSim's format: one {@code key value} per line,
+ * {@code #} starts a comment. Components are declared by {@code protocol.NAME Type}, {@code init.NAME Type}
+ * and {@code control.NAME Type} and read their own keys under that prefix through a {@link ConfigReader}.
+ * A value may be an arithmetic expression over other keys ({@code episode_s / epoch_s}), so a scenario
+ * template exposes short parameter names that its component keys refer to.
+ */
+public final class Config {
+    /** Top-level sections whose two-segment keys declare components. */
+    static final List<String> COMPONENT_SECTIONS = List.of("protocol", "init", "control");
+
+    record Entry(String value, String origin) {
+    }
+
+    private final Map<String, Entry> entries;
+    private final String name;
+
+    private Config(Map<String, Entry> entries, String name) {
+        this.entries = Collections.unmodifiableMap(entries);
+        this.name = name;
+    }
+
+    /** Parses configuration text; {@code name} appears in error messages (a file or scenario name). */
+    public static Config parse(String text, String name) {
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            int hash = line.indexOf('#');
+            if (hash >= 0) {
+                line = line.substring(0, hash);
+            }
+            line = line.strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            int space = indexOfWhitespace(line);
+            String origin = name + " line " + (i + 1);
+            if (space < 0) {
+                throw new ConfigException(origin + ": key '" + line + "' has no value");
+            }
+            String key = line.substring(0, space);
+            String value = line.substring(space).strip();
+            checkKeySyntax(key, origin);
+            if (entries.containsKey(key)) {
+                throw new ConfigException(origin + ": key '" + key + "' is already set at "
+                        + entries.get(key).origin());
+            }
+            entries.put(key, new Entry(value, origin));
+        }
+        return new Config(entries, name);
+    }
+
+    /**
+     * Returns a copy with {@code overrides} applied. A key must already exist, or declare a new component
+     * ({@code control.fault FaultInjector}) or belong to one declared in the same overrides.
+     */
+    public Config withOverrides(Map<String, String> overrides) {
+        Map<String, Entry> merged = new LinkedHashMap<>(entries);
+        List<String> newComponents = new ArrayList<>();
+        for (Map.Entry<String, String> o : overrides.entrySet()) {
+            String key = o.getKey();
+            if (!entries.containsKey(key) && isComponentDeclaration(key)) {
+                newComponents.add(key + ".");
+            }
+        }
+        for (Map.Entry<String, String> o : overrides.entrySet()) {
+            String key = o.getKey();
+            String value = o.getValue() == null ? "" : o.getValue().strip();
+            checkKeySyntax(key, "override");
+            boolean known = entries.containsKey(key) || newComponents.contains(key + ".")
+                    || newComponents.stream().anyMatch(key::startsWith);
+            if (!known) {
+                throw new ConfigException(unknownKeyMessage(key));
+            }
+            if (value.isEmpty()) {
+                throw new ConfigException("override '" + key + "' has an empty value");
+            }
+            merged.put(key, new Entry(value, "override"));
+        }
+        return new Config(merged, name);
+    }
+
+    /** A reader over the whole configuration with a fresh record of which keys were read. */
+    public ConfigReader reader() {
+        return new ConfigReader(this, "", new java.util.HashSet<>());
+    }
+
+    /** The name given at parse time, used in messages. */
+    public String name() {
+        return name;
+    }
+
+    /** All keys in declaration order. */
+    public List<String> keys() {
+        return new ArrayList<>(entries.keySet());
+    }
+
+    /** The raw (unresolved) value of {@code key}, or null when absent. */
+    public String raw(String key) {
+        Entry e = entries.get(key);
+        return e == null ? null : e.value();
+    }
+
+    Entry entry(String key) {
+        return entries.get(key);
+    }
+
+    /** Components declared in {@code section} ("protocol", "init", "control"), in declaration order. */
+    public List<String> componentNames(String section) {
+        List<String> names = new ArrayList<>();
+        String prefix = section + ".";
+        for (String key : entries.keySet()) {
+            if (key.startsWith(prefix) && key.indexOf('.', prefix.length()) < 0) {
+                names.add(key.substring(prefix.length()));
+            }
+        }
+        return names;
+    }
+
+    /** The configuration as {@code key value} lines (what the simulator actually runs with). */
+    public String toText() {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Entry> e : entries.entrySet()) {
+            sb.append(e.getKey()).append(' ').append(e.getValue().value()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static boolean isComponentDeclaration(String key) {
+        int dot = key.indexOf('.');
+        return dot > 0 && key.indexOf('.', dot + 1) < 0 && COMPONENT_SECTIONS.contains(key.substring(0, dot));
+    }
+
+    String unknownKeyMessage(String key) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : entries.keySet()) {
+            int d = editDistance(key, candidate);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = candidate;
+            }
+        }
+        StringBuilder sb = new StringBuilder("unknown key '").append(key).append("' for ").append(name);
+        if (best != null && bestDistance <= Math.max(2, key.length() / 3)) {
+            sb.append("; did you mean '").append(best).append("'?");
+        }
+        List<String> parameters = new ArrayList<>();
+        for (String k : entries.keySet()) {
+            if (k.indexOf('.') < 0) {
+                parameters.add(k);
+            }
+        }
+        sb.append(" Parameters: ").append(String.join(", ", parameters))
+                .append(" (and the component keys listed by describe)");
+        return sb.toString();
+    }
+
+    private static void checkKeySyntax(String key, String origin) {
+        if (key.isEmpty() || key.startsWith(".") || key.endsWith(".") || key.contains("..")) {
+            throw new ConfigException(origin + ": malformed key '" + key + "'");
+        }
+        for (int i = 0; i < key.length(); i++) {
+            if (!Expression.isNameChar(key.charAt(i))) {
+                throw new ConfigException(origin + ": malformed key '" + key
+                        + "' (letters, digits, '_' and '.' only)");
+            }
+        }
+        if (Character.isDigit(key.charAt(0))) {
+            throw new ConfigException(origin + ": malformed key '" + key + "' (must not start with a digit)");
+        }
+    }
+
+    private static int indexOfWhitespace(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isWhitespace(s.charAt(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

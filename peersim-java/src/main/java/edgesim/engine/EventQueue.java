@@ -1,0 +1,186 @@
+package edgesim.engine;
+
+import java.util.Arrays;
+
+/**
+ * A 4-ary min-heap of events ordered by (time, insertion sequence), in primitive arrays so that scheduling
+ * allocates nothing once the arrays have grown to the peak number of pending events. Each heap entry is a
+ * key (time bits and sequence, interleaved so an entry's key shares a cache line with its siblings') and a
+ * slot number; the event's payload (node, pid, kind, argument, reference) lives in the slot and is read once,
+ * when the event is delivered. Times are non-negative, so their IEEE bits order like the times themselves.
+ */
+final class EventQueue {
+    private static final int ARITY = 4;
+    private static final long HAS_REF = 1L << 31;
+    /** Largest pid and kind the payload encoding holds. */
+    static final int MAX_PID = 0x7FFF;
+    static final int MAX_KIND = 0xFFFF;
+
+    /** keys[2i] = time bits of heap entry i, keys[2i + 1] = its sequence number. */
+    private long[] keys = new long[2 * 64];
+    private int[] heapSlot = new int[64];
+    private int size;
+
+    /**
+     * payload[2s] = node index << 32 | has-reference << 31 | pid << 16 | kind, payload[2s + 1] = argument.
+     * The has-reference bit spares a read of the reference array for events that carry none.
+     */
+    private long[] payload = new long[2 * 64];
+    private Object[] refs = new Object[64];
+    private int[] freeSlots = new int[64];
+    private int freeCount;
+    private int slotsUsed;
+
+    private long nextSeq;
+
+    int size() {
+        return size;
+    }
+
+    double topTime() {
+        return Double.longBitsToDouble(keys[0]);
+    }
+
+    int topSlot() {
+        return heapSlot[0];
+    }
+
+    int node(int slot) {
+        return (int) (payload[2 * slot] >> 32);
+    }
+
+    int pid(int slot) {
+        return (int) (payload[2 * slot] >>> 16) & 0x7FFF;
+    }
+
+    int kind(int slot) {
+        return (int) payload[2 * slot] & 0xFFFF;
+    }
+
+    long arg(int slot) {
+        return payload[2 * slot + 1];
+    }
+
+    Object ref(int slot) {
+        return (payload[2 * slot] & HAS_REF) != 0 ? refs[slot] : null;
+    }
+
+    void push(double time, int node, int pid, int kind, long arg, Object ref) {
+        if (size == heapSlot.length) {
+            growHeap();
+        }
+        int slot = allocateSlot();
+        fill(slot, node, pid, kind, arg, ref);
+        siftUp(size++, Double.doubleToRawLongBits(time), nextSeq++, slot);
+    }
+
+    /** Removes the top event. */
+    void pop() {
+        int slot = heapSlot[0];
+        if ((payload[2 * slot] & HAS_REF) != 0) {
+            refs[slot] = null;
+            payload[2 * slot] &= ~HAS_REF;
+        }
+        freeSlots[freeCount++] = slot;
+        size--;
+        if (size > 0) {
+            siftDown(0, keys[2 * size], keys[2 * size + 1], heapSlot[size]);
+        }
+    }
+
+    /** Replaces the top event by a new one, reusing its slot: one sift instead of a pop and a push. */
+    void replaceTop(double time, int node, int pid, int kind, long arg, Object ref) {
+        int slot = heapSlot[0];
+        fill(slot, node, pid, kind, arg, ref);
+        siftDown(0, Double.doubleToRawLongBits(time), nextSeq++, slot);
+    }
+
+    private void fill(int slot, int node, int pid, int kind, long arg, Object ref) {
+        if (ref != null || (payload[2 * slot] & HAS_REF) != 0) {
+            refs[slot] = ref; // set, or clear a reused slot's old reference so it can be collected
+        }
+        payload[2 * slot] = ((long) node << 32) | (ref != null ? HAS_REF : 0) | ((long) pid << 16) | kind;
+        payload[2 * slot + 1] = arg;
+    }
+
+    private void siftUp(int pos, long time, long seq, int slot) {
+        long[] k = keys;
+        while (pos > 0) {
+            int parent = (pos - 1) / ARITY;
+            long pt = k[2 * parent];
+            if (pt < time || (pt == time && k[2 * parent + 1] < seq)) {
+                break;
+            }
+            k[2 * pos] = pt;
+            k[2 * pos + 1] = k[2 * parent + 1];
+            heapSlot[pos] = heapSlot[parent];
+            pos = parent;
+        }
+        k[2 * pos] = time;
+        k[2 * pos + 1] = seq;
+        heapSlot[pos] = slot;
+    }
+
+    private void siftDown(int pos, long time, long seq, int slot) {
+        long[] k = keys;
+        int[] hs = heapSlot;
+        int n = size;
+        while (true) {
+            int first = ARITY * pos + 1;
+            if (first >= n) {
+                break;
+            }
+            int best = first;
+            long bt = k[2 * first];
+            long bs = k[2 * first + 1];
+            if (first + ARITY <= n) {
+                for (int c = first + 1; c < first + ARITY; c++) {
+                    long ct = k[2 * c];
+                    long cs = k[2 * c + 1];
+                    boolean less = ct < bt | (ct == bt & cs < bs);
+                    best = less ? c : best;
+                    bt = less ? ct : bt;
+                    bs = less ? cs : bs;
+                }
+            } else {
+                for (int c = first + 1; c < n; c++) {
+                    long ct = k[2 * c];
+                    long cs = k[2 * c + 1];
+                    boolean less = ct < bt | (ct == bt & cs < bs);
+                    best = less ? c : best;
+                    bt = less ? ct : bt;
+                    bs = less ? cs : bs;
+                }
+            }
+            if (time < bt || (time == bt && seq < bs)) {
+                break;
+            }
+            k[2 * pos] = bt;
+            k[2 * pos + 1] = bs;
+            hs[pos] = hs[best];
+            pos = best;
+        }
+        k[2 * pos] = time;
+        k[2 * pos + 1] = seq;
+        hs[pos] = slot;
+    }
+
+    private int allocateSlot() {
+        if (freeCount > 0) {
+            return freeSlots[--freeCount];
+        }
+        if (slotsUsed == refs.length) {
+            int n = refs.length * 2;
+            payload = Arrays.copyOf(payload, 2 * n);
+            refs = Arrays.copyOf(refs, n);
+            freeSlots = Arrays.copyOf(freeSlots, n);
+        }
+        return slotsUsed++;
+    }
+
+    private void growHeap() {
+        int n = heapSlot.length * 2;
+        keys = Arrays.copyOf(keys, 2 * n);
+        heapSlot = Arrays.copyOf(heapSlot, n);
+    }
+}

@@ -1,0 +1,25 @@
+package edgesim.scenario;
+
+/**
+ * A simulation seen as a multi-agent environment: reset with a seed, step with one discrete action per
+ * agent, read the results from {@link #output()}.
+ */
+public interface Scenario {
+    /** The layout of every output; fixed for the scenario's life. */
+    Spec spec();
+
+    /** The configuration the scenario runs with, as {@code key value} lines. */
+    String configText();
+
+    /** Starts a new episode from {@code seed} and runs to the first decision. */
+    void reset(long seed);
+
+    /** Applies one action per agent (in spec order) and runs to the next decision. */
+    void step(int[] actions);
+
+    /** Output of the last reset or step (arrays are reused). */
+    StepOutput output();
+
+    /** Events delivered since the last reset. */
+    long eventsProcessed();
+}

@@ -1,0 +1,55 @@
+package edgesim.scenario;
+
+import edgesim.config.Config;
+import edgesim.config.ConfigException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/** The scenarios a session can be created from, by env id, each with its configuration template. */
+public final class ScenarioCatalog {
+    private record Entry(String template, Function<Config, Scenario> factory) {
+    }
+
+    private final Map<String, Entry> entries = Map.of(
+            OffloadNeighbour.ENV_ID, new Entry("/scenarios/offload-neighbour-v0.cfg", OffloadNeighbour::new));
+
+    /** Known env ids. */
+    public List<String> envIds() {
+        return entries.keySet().stream().sorted().toList();
+    }
+
+    /** The template of {@code envId} with {@code overrides} applied; ConfigException on an unknown id or key. */
+    public Config config(String envId, Map<String, String> overrides) {
+        return Config.parse(template(envId), envId).withOverrides(overrides);
+    }
+
+    /** Builds the scenario, validating every key and value; throws ConfigException. */
+    public Scenario create(String envId, Map<String, String> overrides) {
+        return entry(envId).factory().apply(config(envId, overrides));
+    }
+
+    /** The template text of {@code envId}. */
+    public String template(String envId) {
+        String resource = entry(envId).template();
+        try (InputStream in = ScenarioCatalog.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("scenario template " + resource + " is missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read scenario template " + resource, e);
+        }
+    }
+
+    private Entry entry(String envId) {
+        Entry e = entries.get(envId);
+        if (e == null) {
+            throw new ConfigException("unknown env id '" + envId + "'; known: " + String.join(", ", envIds()));
+        }
+        return e;
+    }
+}

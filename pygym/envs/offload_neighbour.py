@@ -1,0 +1,78 @@
+"""offload-neighbour-v0: PeersimGym's task-offloading problem, modelled correctly.
+
+Nodes lie in a square; each has cores x clock rate and a bounded first-in first-out queue. Tasks (CPU
+cycles, input bytes, result bytes, deadline) arrive at the agent nodes as Poisson processes. At every
+decision epoch each agent takes the oldest task in its queue that it has not decided on and keeps it or
+sends it to one of its neighbours over a wireless link (Shannon rate of a free-space channel with thermal
+noise, plus propagation); results travel back to the origin. A task is dropped when it reaches a full queue
+(``queue_full``) or when its result is not back by its deadline (``deadline``). Undecided tasks run locally
+when a core is free (set ``serve_undecided=False`` to make every task wait for its agent's decision).
+
+=====================  ==========================================================================
+Agents                 ``node_0`` ... ``node_{agents-1}`` (the first ``agents`` nodes; ids are node
+                       names, stable across resets)
+Action                 ``Discrete(1 + max_neighbours)``: 0 keeps the task, k sends it to neighbour
+                       slot k - 1. ``infos[agent]["action_mask"]`` marks the slots that hold a
+                       neighbour. A masked action keeps the task local and is reported in the
+                       ``invalid_action`` metric (the dense reward penalises it). With no undecided
+                       task the action does nothing. An action outside the space raises ActionError.
+Observation            ``Box(float32, 10 + 6 x max_neighbours)``, SI units, named by
+                       ``env.observation_fields``: own ``queue_tasks, free_slots, busy_cores, cores,
+                       cpu_hz``; the head task's ``head_present, head_cycles, head_input_bytes,
+                       head_output_bytes, head_deadline_left_s``; per neighbour slot k
+                       ``nbk_present, nbk_queue_tasks, nbk_free_slots, nbk_age_s, nbk_cpu_hz,
+                       nbk_uplink_bps`` where queue and free slots are as last announced by the
+                       neighbour's load beacon and ``age_s`` is how old that announcement is.
+State                  ``state()``: per node ``queue_tasks, busy_cores, free_slots,
+                       radio_backlog_bytes`` (``env.state_fields``), for centralised critics.
+Reward                 ``reward="sparse"`` (default): utility x (completed - dropped) per origin
+                       agent. ``reward="dense"``: PeersimGym's utility minus expected delay
+                       (wait + transfer + execution difference) minus overload, from the decision
+                       the simulator applied. Both subtract ``latency`` x seconds of latency of
+                       completed tasks and ``energy`` x joules. Weights: ``reward_weights={...}``
+                       (see ``pygym.rewards.RewardWeights``).
+Episode end            Truncated (a time limit, not a terminal state) after
+                       ``round(episode_s / epoch_s)`` steps; never terminated.
+Infos                  ``action_mask`` (int8) and ``metrics``: this agent's raw measurements for the
+                       step, named by ``env.metric_fields`` (arrived, completed, latency parts,
+                       drops by reason, energy, and the decision the simulator applied).
+                       ``env.last_frame.task_records`` holds the latency parts of every task
+                       finished in the step (``env.task_record_fields``).
+=====================  ==========================================================================
+
+Arguments (defaults in brackets; any key of the simulator's template can be set the same way, see
+``pygym sim template offload-neighbour-v0``):
+
+- ``nodes`` [20], ``agents`` [10], ``area_m`` [100], ``radius_m`` [50], ``max_neighbours`` [4]
+- ``cores`` [2], ``cpu_hz_min`` [0.5e9], ``cpu_hz_max`` [2e9], ``kappa`` [1e-27] (energy per cycle is
+  kappa x hz^2 J), ``queue_capacity`` [10], ``serve_undecided`` [True]
+- ``arrival_rate_hz`` [4], ``background_arrival_rate_hz`` [0], ``task_cycles_min/max`` [2e8, 6e8],
+  ``task_input_bytes_min/max`` [1e5, 1e6], ``task_output_bytes_min/max`` [1e3, 1e5],
+  ``task_deadline_s_min/max`` [1, 2]
+- ``bandwidth_hz`` [5e6], ``tx_power_w`` [0.1], ``carrier_hz`` [2.4e9], ``noise_temperature_k`` [290],
+  ``beacon_bytes`` [64], ``beacon_interval_s`` [epoch_s]
+- ``epoch_s`` [0.1], ``episode_s`` [100]
+- ``reward`` ["sparse"], ``reward_weights`` [{}], ``render_mode`` [None or "ansi"], ``server`` [this
+  process's JVM; or a client from ``pygym.connect``]
+
+Differences from PeersimGym: first-in first-out service (PeersimGym's comparator serves last-in first),
+Poisson arrivals not capped at one per tick, noise over the channel bandwidth (not the message size),
+computing energy from its own coefficient, seeded randomness everywhere, one JVM reused across resets.
+
+Version history:
+
+- v0: initial release.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pygym.env import SimParallelEnv
+
+
+class OffloadNeighbourEnv(SimParallelEnv):
+    """offload-neighbour-v0; see the module docstring."""
+
+    env_id: ClassVar[str] = "offload-neighbour-v0"
+    default_reward: ClassVar[str] = "sparse"

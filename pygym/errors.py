@@ -1,0 +1,46 @@
+"""Named errors raised by pygym. Each carries the simulator's own message."""
+
+from __future__ import annotations
+
+
+class PygymError(Exception):
+    """Base class of every error pygym raises."""
+
+
+class ConfigError(PygymError, ValueError):
+    """A scenario key or value is wrong: unknown key, bad value, inconsistent settings."""
+
+
+class ActionError(PygymError, ValueError):
+    """Actions given to ``step`` do not fit the action space (wrong agents, type or range)."""
+
+
+class FrameError(PygymError):
+    """A frame crossing the bridge is malformed (wrong length or layout)."""
+
+
+class ContractMismatch(PygymError):
+    """The simulator speaks a different bridge contract version than this pygym."""
+
+
+class SessionError(PygymError):
+    """A session call is not possible now: no reset yet, episode over, session closed or failed earlier."""
+
+
+class SimulatorError(PygymError):
+    """An unexpected Java exception inside a session. ``java_stack`` holds the Java stack trace.
+
+    The server and its other sessions keep running; this session must be reset.
+    """
+
+    def __init__(self, message: str, java_stack: str = "") -> None:
+        super().__init__(message if not java_stack else f"{message}\n--- Java stack trace ---\n{java_stack}")
+        self.java_stack = java_stack
+
+
+class SimulatorCrashed(PygymError):
+    """The simulator process died or the connection to it broke. The message ends with its stderr tail."""
+
+
+class JvmStartError(PygymError):
+    """The simulator process could not be started (no java, no jar, or no handshake)."""

@@ -1,0 +1,171 @@
+"""Starting and stopping the simulator JVM.
+
+The JVM is started with its stdin a pipe from this process and ``--parent-pid`` set to this process, so it
+exits when this process exits, however that happens (SIGKILL included). It runs in its own session, so a
+Ctrl-C in the terminal reaches Python, which can then close things in order. Its stderr is kept (the last
+lines) for error messages.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import shutil
+import subprocess
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from pygym.errors import JvmStartError
+
+HANDSHAKE = "PYGYM-SIM-READY"
+SERVER_CLASS = "edgesim.bridge.Server"
+# A serial collector suits a single-threaded simulator and keeps the JVM to a few threads.
+DEFAULT_JVM_ARGS = ("-XX:+UseSerialGC", "-Xss8m")
+STDERR_LINES_KEPT = 200
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a simulator server listens and the token it requires."""
+
+    host: str
+    port: int
+    token: str
+
+
+def jar_path() -> Path:
+    """The simulator jar: ``$PYGYM_JAR`` if set, else the one built into this package by ``make build``."""
+    env = os.environ.get("PYGYM_JAR")
+    path = Path(env) if env else Path(__file__).parent / "_java" / "edgesim.jar"
+    if not path.is_file():
+        raise JvmStartError(
+            f"simulator jar not found at {path}; build it with `make build` (or set PYGYM_JAR to a built jar)"
+        )
+    return path
+
+
+def py4j_jar_path() -> Path:
+    """The py4j jar that ships with the installed py4j Python package (same version on both sides)."""
+    from py4j.java_gateway import find_jar_path
+
+    found = find_jar_path()
+    if not found or not Path(found).is_file():
+        raise JvmStartError("the py4j jar is missing from the installed py4j package; reinstall py4j")
+    return Path(found)
+
+
+def java_executable() -> str:
+    """``$JAVA_HOME/bin/java`` if set, else ``java`` on PATH."""
+    home = os.environ.get("JAVA_HOME")
+    if home and (Path(home) / "bin" / "java").is_file():
+        return str(Path(home) / "bin" / "java")
+    found = shutil.which("java")
+    if not found:
+        raise JvmStartError("no `java` on PATH and JAVA_HOME is not set; install a Java 17 runtime")
+    return found
+
+
+def server_command(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    token: str | None = None,
+    parent_pid: int | None = None,
+    exit_on_stdin_close: bool = False,
+    jvm_args: tuple[str, ...] = DEFAULT_JVM_ARGS,
+) -> list[str]:
+    """The command line that runs the simulator server."""
+    classpath = os.pathsep.join([str(jar_path()), str(py4j_jar_path())])
+    cmd = [java_executable(), *jvm_args, "-cp", classpath, SERVER_CLASS, "--host", host, "--port", str(port)]
+    if token:
+        cmd += ["--token", token]
+    if parent_pid is not None:
+        cmd += ["--parent-pid", str(parent_pid)]
+    if exit_on_stdin_close:
+        cmd.append("--exit-on-stdin-close")
+    return cmd
+
+
+class SimulatorProcess:
+    """A simulator server JVM owned by this process."""
+
+    def __init__(
+        self, jvm_args: tuple[str, ...] = DEFAULT_JVM_ARGS, startup_timeout_s: float = 60.0
+    ) -> None:
+        cmd = server_command(parent_pid=os.getpid(), exit_on_stdin_close=True, jvm_args=jvm_args)
+        self._stderr: collections.deque[str] = collections.deque(maxlen=STDERR_LINES_KEPT)
+        try:
+            self.process = subprocess.Popen(
+                cmd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+                text=True,
+                bufsize=1,
+            )
+        except OSError as e:
+            raise JvmStartError(f"cannot run {cmd[0]}: {e}") from e
+        self._stderr_thread = threading.Thread(target=self._drain_stderr, name="pygym-jvm-stderr", daemon=True)
+        self._stderr_thread.start()
+        self.endpoint = self._read_handshake(startup_timeout_s)
+        self.pid = self.process.pid
+
+    def _drain_stderr(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self._stderr.append(line.rstrip("\n"))
+
+    def _read_handshake(self, timeout_s: float) -> Endpoint:
+        lines: list[str] = []
+        ready = threading.Event()
+
+        def read() -> None:
+            # Keeps reading after the handshake so stray output can never fill the pipe and block the JVM.
+            assert self.process.stdout is not None
+            for line in self.process.stdout:
+                lines.append(line)
+                if line.startswith(HANDSHAKE):
+                    ready.set()
+            ready.set()
+
+        threading.Thread(target=read, name="pygym-jvm-stdout", daemon=True).start()
+        ready.wait(timeout_s)
+        handshake = next((line for line in lines if line.startswith(HANDSHAKE)), None)
+        if handshake is None:
+            self.terminate()
+            reason = "exited" if self.process.poll() is not None else f"sent no handshake within {timeout_s:.0f} s"
+            raise JvmStartError(
+                f"the simulator JVM {reason} (exit code {self.process.returncode}).\n"
+                f"stdout: {''.join(lines)[-2000:]!r}\nstderr tail:\n{self.stderr_tail()}"
+            )
+        info = json.loads(handshake[len(HANDSHAKE) :])
+        return Endpoint(host=info["host"], port=int(info["port"]), token=info["token"])
+
+    def stderr_tail(self, lines: int = 50) -> str:
+        """The last lines the JVM wrote to stderr."""
+        self._stderr_thread.join(0.2 if self.process.poll() is not None else 0)
+        return "\n".join(list(self._stderr)[-lines:])
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def terminate(self, timeout_s: float = 5.0) -> None:
+        """Stops the JVM: close its stdin (it exits by itself), then SIGTERM, then SIGKILL. Idempotent."""
+        if self.process.poll() is None:
+            try:
+                if self.process.stdin is not None:
+                    self.process.stdin.close()
+            except OSError:
+                pass
+            try:
+                self.process.wait(timeout_s / 2)
+            except subprocess.TimeoutExpired:
+                self.process.terminate()
+                try:
+                    self.process.wait(timeout_s / 2)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
+        self._stderr_thread.join(1.0)
