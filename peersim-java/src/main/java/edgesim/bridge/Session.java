@@ -58,6 +58,11 @@ final class Session {
                 .key("session").value(id)
                 .key("env_id").value(spec.envId())
                 .key("agents").strings(spec.agents())
+                .key("agent_nodes").beginArray();
+        for (int node : spec.agentNodes()) {
+            j.value(node);
+        }
+        j.endArray()
                 .key("epoch_s").value(spec.epoch_s())
                 .key("max_steps").value(spec.maxSteps());
         frames.describeLayout(j, spec);

@@ -118,6 +118,7 @@ public final class OffloadNeighbour implements Scenario {
 
     private Spec makeSpec(int maxDegree) {
         List<String> agentIds = new ArrayList<>();
+        List<Integer> agentNodes = new ArrayList<>();
         int maxCapacity = 0;
         int maxCores = 0;
         for (int i = 0; i < sim.size(); i++) {
@@ -127,6 +128,7 @@ public final class OffloadNeighbour implements Scenario {
         }
         for (int i = 0; i < agents; i++) {
             agentIds.add(sim.node(i).name());
+            agentNodes.add(i);
         }
         double inf = Double.POSITIVE_INFINITY;
         List<Field> obs = new ArrayList<>(List.of(
@@ -166,7 +168,7 @@ public final class OffloadNeighbour implements Scenario {
                 state.add(new Field(sim.node(i).name() + "." + f, unitOf(f), 0, inf));
             }
         }
-        return new Spec(ENV_ID, agentIds, obs, actions, metrics, state, Arrays.asList(TaskLog.FIELDS), epoch_s,
+        return new Spec(ENV_ID, agentIds, agentNodes, obs, actions, metrics, state, Arrays.asList(TaskLog.FIELDS), epoch_s,
                 maxSteps);
     }
 

@@ -1,0 +1,86 @@
+"""Running a policy for whole episodes and summarising what the simulator measured."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from agents.heuristics import Policy
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Figures over all evaluated episodes. Latencies are of tasks originating at agents and completed."""
+
+    policy: str
+    env_id: str
+    episodes: int
+    steps: int
+    seed: int
+    arrived: int
+    completed: int
+    completion_ratio: float
+    latency_mean_s: float
+    latency_p95_s: float
+    dropped_queue_full: int
+    dropped_deadline: int
+    unfinished: int
+    energy_j: float
+    reward: float
+    """mean episode return per agent"""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def evaluate(env: Any, policy: Policy, episodes: int, seed: int) -> Summary:
+    """Runs ``episodes`` episodes with seeds ``seed, seed + 1, ...`` and summarises them."""
+    if episodes < 1:
+        raise ValueError(f"episodes must be >= 1, got {episodes}")
+    col = {name: i for i, name in enumerate(env.metric_fields)}
+    origin = env.task_record_fields.index("origin_node")
+    latency = env.task_record_fields.index("latency_s")
+    agent_nodes = np.array(env.spec_json["agent_nodes"])
+    totals = np.zeros(len(env.metric_fields))
+    latencies: list[np.ndarray] = []
+    returns = 0.0
+    steps = 0
+    for episode in range(episodes):
+        episode_seed = seed + episode
+        observations, infos = env.reset(seed=episode_seed)
+        policy.reset(env, episode_seed)
+        while True:
+            frame = env.last_frame
+            totals += frame.metrics.sum(axis=0)
+            records = frame.task_records
+            if len(records):
+                latencies.append(records[np.isin(records[:, origin], agent_nodes), latency])
+            if not env.agents:
+                break
+            observations, rewards, _, _, infos = env.step(policy.act(observations, infos))
+            returns += sum(rewards.values())
+            steps += 1
+    all_latencies = np.concatenate(latencies) if latencies else np.zeros(0)
+    arrived = int(totals[col["arrived"]])
+    completed = int(totals[col["completed"]])
+    dropped_full = int(totals[col["dropped_queue_full"]])
+    dropped_deadline = int(totals[col["dropped_deadline"]])
+    return Summary(
+        policy=policy.name,
+        env_id=env.env_id,
+        episodes=episodes,
+        steps=steps,
+        seed=seed,
+        arrived=arrived,
+        completed=completed,
+        completion_ratio=completed / arrived if arrived else float("nan"),
+        latency_mean_s=float(all_latencies.mean()) if len(all_latencies) else float("nan"),
+        latency_p95_s=float(np.percentile(all_latencies, 95)) if len(all_latencies) else float("nan"),
+        dropped_queue_full=dropped_full,
+        dropped_deadline=dropped_deadline,
+        unfinished=arrived - completed - dropped_full - dropped_deadline,
+        energy_j=float(totals[col["energy_j"]]),
+        reward=returns / episodes / len(env.possible_agents),
+    )

@@ -1,0 +1,143 @@
+"""The ``pygym`` command line.
+
+This module is the composition root: it wires the library packages (pygym, agents, topologies, workloads)
+into commands. Library modules of pygym never import agents; only this command layer does.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+import pygym
+from pygym import jvm
+from topologies.cli import app as topology_app
+from workloads.cli import app as workload_app
+
+app = typer.Typer(help="A co-simulation gym for task offloading in edge computing.", no_args_is_help=True)
+sim_app = typer.Typer(help="The Java simulator server.", no_args_is_help=True)
+app.add_typer(sim_app, name="sim")
+app.add_typer(topology_app, name="topology")
+app.add_typer(workload_app, name="workload")
+console = Console()
+
+
+@app.command("envs")
+def envs() -> None:
+    """List the registered environment ids."""
+    for env_id in pygym.env_ids():
+        typer.echo(env_id)
+
+
+@sim_app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="address to bind; 0.0.0.0 to accept remote trainers")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port; 0 picks a free one")] = 0,
+    token: Annotated[
+        str | None, typer.Option(help="auth token (default: $PYGYM_TOKEN, else random)", show_default=False)
+    ] = None,
+) -> None:
+    """Run the simulator server in the foreground; it prints one handshake line with host, port and token.
+
+    Connect from Python with ``pygym.connect(host, port, token)`` and pass ``server=`` to ``pygym.make``.
+    """
+    try:
+        cmd = jvm.server_command(host=host, port=port, token=token or os.environ.get("PYGYM_TOKEN"))
+    except pygym.PygymError as e:
+        raise typer.BadParameter(str(e)) from e
+    os.execvp(cmd[0], cmd)
+
+
+@sim_app.command("template")
+def template(env_id: Annotated[str, typer.Argument(help="environment id")]) -> None:
+    """Print a scenario's configuration template: every parameter with its default, then the wiring."""
+    env = pygym.make(env_id)
+    try:
+        typer.echo(env._live_session().client.template(env_id), nl=False)
+    finally:
+        env.close()
+
+
+def _parse_settings(settings: list[str]) -> dict[str, Any]:
+    scenario: dict[str, Any] = {}
+    for item in settings:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise typer.BadParameter(f"--set expects key=value, got {item!r}")
+        scenario[key.strip()] = value.strip()
+    return scenario
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "-"
+        return f"{value:.4g}"
+    return str(value)
+
+
+@app.command("eval")
+def evaluate(
+    env: Annotated[str, typer.Option("--env", help="environment id")] = "offload-neighbour-v0",
+    policy: Annotated[
+        str, typer.Option(help="heuristic policy, or several separated by commas")
+    ] = "least-queue",
+    episodes: Annotated[int, typer.Option(min=1, help="episodes per policy")] = 5,
+    seed: Annotated[int, typer.Option(min=0, help="seed of the first episode; episode i uses seed + i")] = 1,
+    reward: Annotated[str | None, typer.Option(help="reward function (default: the env's)")] = None,
+    settings: Annotated[
+        list[str] | None, typer.Option("--set", help="scenario parameter key=value (repeatable)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object instead of a table")] = False,
+) -> None:
+    """Evaluate heuristic policies and print completion, latency, drops, energy and reward."""
+    from agents.evaluation import evaluate as run_episodes
+    from agents.heuristics import POLICIES, make_policy
+
+    names = [p.strip() for p in policy.split(",") if p.strip()]
+    unknown = [n for n in names if n not in POLICIES]
+    if unknown or not names:
+        raise typer.BadParameter(f"unknown policy {unknown or policy!r}; known: {', '.join(POLICIES)}")
+    scenario = _parse_settings(settings or [])
+    summaries = []
+    try:
+        with pygym.make(env, reward=reward, **scenario) as environment:
+            for name in names:
+                summaries.append(run_episodes(environment, make_policy(name), episodes, seed).as_dict())
+    except pygym.ConfigError as e:
+        raise typer.BadParameter(str(e)) from e
+    if as_json:
+        payload: Any = summaries[0] if len(summaries) == 1 else {"policies": summaries}
+        typer.echo(json.dumps(payload, allow_nan=False, default=str) if _finite(payload) else json.dumps(payload))
+        return
+    table = Table(title=f"{env}: {episodes} episode(s) per policy, seeds {seed}..{seed + episodes - 1}")
+    columns = [
+        ("policy", "policy"),
+        ("done", "completion_ratio"),
+        ("lat mean s", "latency_mean_s"),
+        ("lat p95 s", "latency_p95_s"),
+        ("drop full", "dropped_queue_full"),
+        ("drop late", "dropped_deadline"),
+        ("energy J", "energy_j"),
+        ("reward", "reward"),
+    ]
+    for title, _ in columns:
+        table.add_column(title, justify="left" if title == "policy" else "right")
+    for s in summaries:
+        table.add_row(*(_fmt(s[key]) for _, key in columns))
+    console.print(table)
+
+
+def _finite(payload: Any) -> bool:
+    values = payload["policies"] if "policies" in payload else [payload]
+    return all(not (isinstance(v, float) and math.isnan(v)) for s in values for v in s.values())
+
+
+def main() -> None:
+    app()
