@@ -93,8 +93,26 @@ public final class Frames {
         return actionsOut;
     }
 
-    /** The layout and field descriptions, as published by describe. */
-    void describeLayout(Json j, Spec spec) {
+    /** The describe reply: the spec, the frame layout and the configuration, as JSON. */
+    public static String describe(Spec spec, int sessionId, String configText) {
+        Json j = new Json().beginObject()
+                .key("contract_version").value(CONTRACT_VERSION)
+                .key("session").value(sessionId)
+                .key("env_id").value(spec.envId())
+                .key("agents").strings(spec.agents())
+                .key("agent_nodes").beginArray();
+        for (int node : spec.agentNodes()) {
+            j.value(node);
+        }
+        j.endArray()
+                .key("epoch_s").value(spec.epoch_s())
+                .key("max_steps").value(spec.maxSteps());
+        new Frames(spec).describeLayout(j, spec);
+        j.key("config").value(configText);
+        return j.endObject().toString();
+    }
+
+    private void describeLayout(Json j, Spec spec) {
         j.key("frame").beginObject()
                 .key("magic").value(MAGIC)
                 .key("header_bytes").value(HEADER_BYTES)

@@ -3,7 +3,6 @@ package edgesim.bridge;
 import edgesim.scenario.ActionException;
 import edgesim.scenario.ResetNeeded;
 import edgesim.scenario.Scenario;
-import edgesim.scenario.Spec;
 
 /**
  * One environment instance on the server: a scenario plus its frame codec. Calls on one session are
@@ -52,21 +51,6 @@ final class Session {
     }
 
     String describe(int id) {
-        Spec spec = scenario.spec();
-        Json j = new Json().beginObject()
-                .key("contract_version").value(Frames.CONTRACT_VERSION)
-                .key("session").value(id)
-                .key("env_id").value(spec.envId())
-                .key("agents").strings(spec.agents())
-                .key("agent_nodes").beginArray();
-        for (int node : spec.agentNodes()) {
-            j.value(node);
-        }
-        j.endArray()
-                .key("epoch_s").value(spec.epoch_s())
-                .key("max_steps").value(spec.maxSteps());
-        frames.describeLayout(j, spec);
-        j.key("config").value(scenario.configText());
-        return j.endObject().toString();
+        return Frames.describe(scenario.spec(), id, scenario.configText());
     }
 }
