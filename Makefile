@@ -42,7 +42,8 @@ build: $(JAR)
 
 $(JAR): $(JAVA_SRC) $(JAVA_RES) | $(STAMP)
 	rm -rf $(CLASSES) && mkdir -p $(CLASSES) $(dir $(JAR))
-	javac --release 17 -Xlint:all -Werror -encoding UTF-8 -cp "$(PY4J_JAR)" -d $(CLASSES) $(JAVA_SRC)
+	@echo "javac --release 17 ($(words $(JAVA_SRC)) sources) -> $(CLASSES)"
+	@javac --release 17 -Xlint:all -Werror -encoding UTF-8 -cp "$(PY4J_JAR)" -d $(CLASSES) $(JAVA_SRC)
 	cp -r $(JAVA_DIR)/src/main/resources/. $(CLASSES)/
 	jar --create --file $@ -C $(CLASSES) .
 	@echo "built $@"
@@ -56,7 +57,8 @@ $(JUNIT_JAR):
 
 test-java: $(JAR) $(JUNIT_JAR)
 	rm -rf $(TEST_CLASSES) && mkdir -p $(TEST_CLASSES)
-	javac --release 17 -Xlint:all -Werror -encoding UTF-8 -cp "$(CLASSES):$(PY4J_JAR):$(JUNIT_JAR)" -d $(TEST_CLASSES) $(JAVA_TEST_SRC)
+	@echo "javac ($(words $(JAVA_TEST_SRC)) test sources) -> $(TEST_CLASSES)"
+	@javac --release 17 -Xlint:all -Werror -encoding UTF-8 -cp "$(CLASSES):$(PY4J_JAR):$(JUNIT_JAR)" -d $(TEST_CLASSES) $(JAVA_TEST_SRC)
 	java -jar $(JUNIT_JAR) --disable-banner --fail-if-no-tests --details=summary \
 		--class-path "$(CLASSES):$(TEST_CLASSES):$(PY4J_JAR)" --scan-class-path
 

@@ -16,6 +16,7 @@ from pygym.envs import REGISTRY
 from pygym.errors import (
     ActionError,
     ConfigError,
+    ConnectionFailed,
     ContractMismatch,
     FrameError,
     JvmStartError,
@@ -31,6 +32,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ActionError",
     "ConfigError",
+    "ConnectionFailed",
     "ContractMismatch",
     "FrameError",
     "JvmStartError",

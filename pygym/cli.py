@@ -37,7 +37,9 @@ def envs() -> None:
 
 @sim_app.command("serve")
 def serve(
-    host: Annotated[str, typer.Option(help="address to bind; 0.0.0.0 to accept remote trainers")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="address to bind; 0.0.0.0 to accept remote trainers")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port; 0 picks a free one")] = 0,
     token: Annotated[
         str | None, typer.Option(help="auth token (default: $PYGYM_TOKEN, else random)", show_default=False)
@@ -114,7 +116,9 @@ def evaluate(
         raise typer.BadParameter(str(e)) from e
     if as_json:
         payload: Any = summaries[0] if len(summaries) == 1 else {"policies": summaries}
-        typer.echo(json.dumps(payload, allow_nan=False, default=str) if _finite(payload) else json.dumps(payload))
+        typer.echo(
+            json.dumps(payload, allow_nan=False, default=str) if _finite(payload) else json.dumps(payload)
+        )
         return
     table = Table(title=f"{env}: {episodes} episode(s) per policy, seeds {seed}..{seed + episodes - 1}")
     columns = [
@@ -135,9 +139,13 @@ def evaluate(
 
 
 def _finite(payload: Any) -> bool:
-    values = payload["policies"] if "policies" in payload else [payload]
+    values = payload.get("policies", [payload])
     return all(not (isinstance(v, float) and math.isnan(v)) for s in values for v in s.values())
 
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -7,6 +7,7 @@ carry the env card.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -32,7 +33,9 @@ def _override_value(key: str, value: object) -> str:
         return repr(float(value))
     if isinstance(value, str):
         return value
-    raise ConfigError(f"{key} = {value!r}: expected a number, a boolean or a string, got {type(value).__name__}")
+    raise ConfigError(
+        f"{key} = {value!r}: expected a number, a boolean or a string, got {type(value).__name__}"
+    )
 
 
 class SimParallelEnv(ParallelEnv):
@@ -41,6 +44,11 @@ class SimParallelEnv(ParallelEnv):
     env_id: ClassVar[str]
     default_reward: ClassVar[str] = "sparse"
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"], "is_parallelizable": True}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "env_id" in cls.__dict__:
+            cls.metadata = {**SimParallelEnv.metadata, "name": cls.env_id}
 
     def __init__(
         self,
@@ -58,7 +66,6 @@ class SimParallelEnv(ParallelEnv):
         self._reward_fn = reward_function(self.reward_name)
         self.reward_weights = RewardWeights.from_mapping(reward_weights)
         self.scenario = {key: _override_value(key, value) for key, value in scenario.items()}
-        self.metadata = {**type(self).metadata, "name": self.env_id}
         self._session: Session | None = None
         client = server if server is not None else servers.local_server()
         self._session = client.create_session(self.env_id, self.scenario)
@@ -141,7 +148,9 @@ class SimParallelEnv(ParallelEnv):
     def _info(self, frame: Frame, i: int) -> dict[str, Any]:
         return {"action_mask": frame.action_mask[i], "metrics": frame.metrics[i]}
 
-    def step(self, actions: Mapping[str, Any]) -> tuple[
+    def step(
+        self, actions: Mapping[str, Any]
+    ) -> tuple[
         dict[str, np.ndarray],
         dict[str, float],
         dict[str, bool],
@@ -188,7 +197,7 @@ class SimParallelEnv(ParallelEnv):
         return encoded
 
     def state(self) -> np.ndarray:
-        """The global state (every node's queue, busy cores, free slots, radio backlog) for a central critic."""
+        """The global state for a centralised critic: every node's queue, busy cores, free slots, backlog."""
         if self.last_frame is None:
             raise SessionError("state() before reset()")
         return self.last_frame.state
@@ -225,7 +234,6 @@ class SimParallelEnv(ParallelEnv):
         self.close()
 
     def __del__(self) -> None:
-        try:
+        # At interpreter shutdown the connection may be gone; the JVM exits with this process anyway.
+        with contextlib.suppress(Exception):
             self.close()
-        except Exception:  # noqa: BLE001 - interpreter shutdown; the JVM exits with this process anyway
-            pass

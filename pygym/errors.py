@@ -42,5 +42,9 @@ class SimulatorCrashed(PygymError):
     """The simulator process died or the connection to it broke. The message ends with its stderr tail."""
 
 
+class ConnectionFailed(PygymError):
+    """Could not connect to a simulator server: nothing listening, or a wrong auth token."""
+
+
 class JvmStartError(PygymError):
     """The simulator process could not be started (no java, no jar, or no handshake)."""

@@ -87,9 +87,21 @@ class Layout:
         """Decodes a frame; raises FrameError if it does not match this layout."""
         if len(buf) < HEADER.size:
             raise FrameError(f"frame of {len(buf)} bytes is shorter than its {HEADER.size}-byte header")
-        (magic, version, step, flags, time_s, agents, obs_dim, actions, metrics, state_dim, fields, records, _) = (
-            HEADER.unpack_from(buf, 0)
-        )
+        (
+            magic,
+            version,
+            step,
+            flags,
+            time_s,
+            agents,
+            obs_dim,
+            actions,
+            metrics,
+            state_dim,
+            fields,
+            records,
+            _,
+        ) = HEADER.unpack_from(buf, 0)
         if magic != MAGIC:
             raise FrameError(f"bad frame magic {magic:#x}, expected {MAGIC:#x}")
         if version != CONTRACT_VERSION:

@@ -90,9 +90,7 @@ def server_command(
 class SimulatorProcess:
     """A simulator server JVM owned by this process."""
 
-    def __init__(
-        self, jvm_args: tuple[str, ...] = DEFAULT_JVM_ARGS, startup_timeout_s: float = 60.0
-    ) -> None:
+    def __init__(self, jvm_args: tuple[str, ...] = DEFAULT_JVM_ARGS, startup_timeout_s: float = 60.0) -> None:
         cmd = server_command(parent_pid=os.getpid(), exit_on_stdin_close=True, jvm_args=jvm_args)
         self._stderr: collections.deque[str] = collections.deque(maxlen=STDERR_LINES_KEPT)
         try:
@@ -107,7 +105,9 @@ class SimulatorProcess:
             )
         except OSError as e:
             raise JvmStartError(f"cannot run {cmd[0]}: {e}") from e
-        self._stderr_thread = threading.Thread(target=self._drain_stderr, name="pygym-jvm-stderr", daemon=True)
+        self._stderr_thread = threading.Thread(
+            target=self._drain_stderr, name="pygym-jvm-stderr", daemon=True
+        )
         self._stderr_thread.start()
         self.endpoint = self._read_handshake(startup_timeout_s)
         self.pid = self.process.pid
@@ -135,7 +135,9 @@ class SimulatorProcess:
         handshake = next((line for line in lines if line.startswith(HANDSHAKE)), None)
         if handshake is None:
             self.terminate()
-            reason = "exited" if self.process.poll() is not None else f"sent no handshake within {timeout_s:.0f} s"
+            reason = (
+                "exited" if self.process.poll() is not None else f"sent no handshake within {timeout_s:.0f} s"
+            )
             raise JvmStartError(
                 f"the simulator JVM {reason} (exit code {self.process.returncode}).\n"
                 f"stdout: {''.join(lines)[-2000:]!r}\nstderr tail:\n{self.stderr_tail()}"

@@ -1,0 +1,182 @@
+"""``make bench``: speed of the bridge, the simulator and the engine, printed as tables.
+
+1. offload-neighbour-v0 with 10 agents on 20 nodes: env steps/s through the bridge (``env.step`` with
+   random valid actions, only the step call timed), the bare bridge call (``Session.step_raw``: py4j round
+   trip, simulation and decoding, no PettingZoo dictionaries), the same simulation stepped inside the JVM
+   through the same session calls with no bridge, their ratio, reset latency and peak memory.
+2. The engine alone on PeerSim's hold model at N = 1,000 and 100,000 nodes: events/s, bytes allocated per
+   event, peak memory.
+3. The topology and workload benchmarks, when those packages provide them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import resource
+import subprocess
+import time
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+import pygym
+from pygym import jvm, servers
+
+ENV_ID = "offload-neighbour-v0"
+STEPS = 20_000
+SEED = 1
+PEERSIM_EVENTS_PER_S = {1_000: 5.9e6, 100_000: 1.7e6}
+console = Console(width=120)
+
+
+def peak_rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM")) / 1024
+
+
+def java(*args: str) -> dict:
+    cmd = [
+        jvm.java_executable(),
+        *jvm.DEFAULT_JVM_ARGS,
+        "-cp",
+        f"{jvm.jar_path()}:{jvm.py4j_jar_path()}",
+        *args,
+    ]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bridge_steps(env: pygym.SimParallelEnv, steps: int) -> tuple[float, float]:
+    """Seconds spent in ``env.step`` and in the bare ``step_raw`` call, each over ``steps`` steps."""
+    rng = np.random.default_rng(SEED)
+    _, infos = env.reset(seed=SEED)
+    valid = [np.flatnonzero(infos[a]["action_mask"]) for a in env.possible_agents]
+    env_time = 0.0
+    done = 0
+    while done < steps:
+        if not env.agents:
+            env.reset()
+        picks = rng.integers(0, 1 << 30, len(valid))
+        actions = {a: int(v[p % len(v)]) for a, v, p in zip(env.possible_agents, valid, picks, strict=True)}
+        t0 = time.perf_counter()
+        env.step(actions)
+        env_time += time.perf_counter() - t0
+        done += 1
+    session = env._live_session()
+    env.reset(seed=SEED)
+    raw_time = 0.0
+    done = 0
+    step = 0
+    while done < steps:
+        if step == env.max_steps:
+            session.reset(SEED + done)
+            step = 0
+        frame_bytes = session.layout.encode_actions(
+            np.array(
+                [v[p % len(v)] for v, p in zip(valid, rng.integers(0, 1 << 30, len(valid)), strict=True)]
+            )
+        )
+        t0 = time.perf_counter()
+        session.step_raw(frame_bytes)
+        raw_time += time.perf_counter() - t0
+        step += 1
+        done += 1
+    return env_time, raw_time
+
+
+def scenario_table() -> None:
+    env = pygym.make(ENV_ID)
+    bridge_steps(env, 2_000)  # warm up the JIT and the Python caches
+    env_time, raw_time = bridge_steps(env, STEPS)
+    t0 = time.perf_counter()
+    resets = 50
+    for i in range(resets):
+        env.reset(seed=SEED + i)
+    reset_s = (time.perf_counter() - t0) / resets
+    jvm_pid = servers.local_server().process.pid  # type: ignore[union-attr]
+    jvm_mb = peak_rss_mb(jvm_pid)
+    py_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    agents, nodes = len(env.possible_agents), len(env.state_fields) // 4
+    env.close()
+    inside = java("edgesim.bench.ScenarioBench", ENV_ID, str(STEPS), str(SEED))
+
+    env_us = env_time / STEPS * 1e6
+    raw_us = raw_time / STEPS * 1e6
+    jvm_us = 1e6 / inside["steps_per_s"]
+    table = Table(title=f"{ENV_ID}: {agents} agents on {nodes} nodes, {STEPS} steps, random valid actions")
+    for column in ("measure", "steps/s", "µs/step", "target", "met"):
+        table.add_column(column, justify="left" if column == "measure" else "right")
+    table.add_row("env.step through the bridge", f"{1e6 / env_us:,.0f}", f"{env_us:.1f}", ">= 3,000/s",
+                  _ok(1e6 / env_us >= 3000))  # fmt: skip
+    table.add_row("bare bridge call (step_raw)", f"{1e6 / raw_us:,.0f}", f"{raw_us:.1f}", "", "")
+    table.add_row(
+        "inside the JVM, no bridge (limit)", f"{inside['steps_per_s']:,.0f}", f"{jvm_us:.1f}", "", ""
+    )
+    table.add_row("ratio bridge / in-JVM steps/s", f"{jvm_us / env_us:.2f}", "", "", "")
+    overhead = (env_us - jvm_us) / env_us
+    table.add_row(
+        "bridge overhead: (env.step - in-JVM) / env.step",
+        f"{overhead:.0%}",
+        f"{env_us - jvm_us:.1f}",
+        "<= 30%",
+        _ok(overhead <= 0.30),
+    )
+    table.add_row(
+        "reset (env.reset, mean of 50)", "", f"{reset_s * 1e6:,.0f}", "< 50,000 µs", _ok(reset_s < 0.05)
+    )
+    table.add_row("reset inside the JVM (mean of 20)", "", f"{inside['mean_reset_s'] * 1e6:,.0f}", "", "")
+    table.add_row("peak memory: JVM / Python (MB)", "", f"{jvm_mb:,.0f} / {py_mb:,.0f}", "", "")
+    console.print(table)
+
+
+def engine_table() -> None:
+    table = Table(title="engine alone: PeerSim hold model (one pending event per node, delays 1..100 ticks)")
+    for column in (
+        "nodes",
+        "events",
+        "M events/s",
+        "PeerSim 1.0.5",
+        "target (2x)",
+        "met",
+        "bytes/event",
+        "peak MB",
+    ):
+        table.add_column(column, justify="right")
+    for nodes, peersim in PEERSIM_EVENTS_PER_S.items():
+        r = java("edgesim.bench.HoldBench", str(nodes), "10000000", str(SEED))
+        rate = r["events_per_s"]
+        table.add_row(
+            f"{nodes:,}",
+            f"{r['events']:,}",
+            f"{rate / 1e6:.2f}",
+            f"{peersim / 1e6:.1f}",
+            f"{2 * peersim / 1e6:.1f}",
+            _ok(rate >= 2 * peersim),
+            f"{r['alloc_bytes_per_event']:.3f}",
+            f"{r['peak_rss_bytes'] / 2**20:,.0f}",
+        )
+    console.print(table)
+
+
+def _ok(met: bool) -> str:
+    return "yes" if met else "NO"
+
+
+def main() -> None:
+    console.print(f"[bold]pygym bench[/bold] (java: {jvm.java_executable()}, jar: {jvm.jar_path()})")
+    scenario_table()
+    engine_table()
+    for package in ("topologies", "workloads"):
+        try:
+            module = importlib.import_module(f"{package}.bench")
+        except ModuleNotFoundError as e:
+            if e.name != f"{package}.bench":
+                raise
+            continue
+        module.main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""Bad input gives named errors carrying the simulator's message; the server keeps serving other sessions."""
+
+from __future__ import annotations
+
+import pytest
+
+import pygym
+from pygym.bridge import Client
+from tests.conftest import SHORT
+
+pytestmark = pytest.mark.jvm
+
+
+@pytest.fixture
+def healthy():
+    env = pygym.make("offload-neighbour-v0", **SHORT)
+    env.reset(seed=1)
+    yield env
+    env.close()
+
+
+def step_ok(env) -> None:
+    _, rewards, _, _, _ = env.step(dict.fromkeys(env.agents, 0))
+    assert len(rewards) == 10
+
+
+def test_unknown_key(healthy) -> None:
+    with pytest.raises(
+        pygym.ConfigError, match=r"unknown key 'queue_capcity'.*did you mean 'queue_capacity'"
+    ):
+        pygym.make("offload-neighbour-v0", queue_capcity=5)
+    step_ok(healthy)
+
+
+def test_bad_value_names_key_and_value(healthy) -> None:
+    with pytest.raises(
+        pygym.ConfigError, match=r"protocol.radio.tx_power_w = tx_power_w \(from 'tx_power_w' = -1"
+    ):
+        pygym.make("offload-neighbour-v0", tx_power_w=-1)
+    with pytest.raises(pygym.ConfigError, match="nodes = \\[1\\]: expected a number, a boolean or a string"):
+        pygym.make("offload-neighbour-v0", nodes=[1])
+    with pytest.raises(pygym.ConfigError, match="unknown env id 'offload-nowhere-v0'"):
+        pygym.make("offload-nowhere-v0")
+    step_ok(healthy)
+
+
+def test_actions_are_checked_in_python_and_in_java(healthy) -> None:
+    with pytest.raises(pygym.ActionError, match="action for node_0 is 7; expected an integer in \\[0, 5\\)"):
+        healthy.step({**dict.fromkeys(healthy.agents, 0), "node_0": 7})
+    with pytest.raises(pygym.ActionError, match="missing: \\['node_9'\\]"):
+        healthy.step(dict.fromkeys(healthy.agents[:-1], 0))
+    with pytest.raises(pygym.ActionError, match="expected an integer"):
+        healthy.step(dict.fromkeys(healthy.agents, 0.5))
+    session = healthy._live_session()
+    with pytest.raises(pygym.ActionError, match="action -3 for agent node_1 is outside \\[0, 5\\)"):
+        session.step_raw(session.layout.encode_actions([0, -3, 0, 0, 0, 0, 0, 0, 0, 0]))
+    step_ok(healthy)
+
+
+def test_malformed_action_frame(healthy) -> None:
+    session = healthy._live_session()
+    with pytest.raises(pygym.FrameError, match="action frame has 7 bytes; expected 40"):
+        session.step_raw(b"\0" * 7)
+    step_ok(healthy)
+
+
+def test_java_exception_in_one_session_leaves_the_others_running(healthy) -> None:
+    faulty = pygym.make(
+        "offload-neighbour-v0",
+        **SHORT,
+        **{"control.fault": "FaultInjector", "control.fault.from_s": 0.5, "control.fault.step_s": 1},
+    )
+    faulty.reset(seed=1)
+    with pytest.raises(
+        pygym.SimulatorError, match=r"IllegalStateException: injected fault at t=0\.5 s"
+    ) as info:
+        for _ in range(10):
+            step_ok(healthy)
+            faulty.step(dict.fromkeys(faulty.agents, 0))
+    assert "FaultInjector.execute" in info.value.java_stack
+    with pytest.raises(pygym.SessionError, match="this session failed earlier"):
+        faulty._live_session().step_raw(b"\0" * 40)
+    step_ok(healthy)
+    faulty.reset(seed=2)  # a reset recovers the session
+    faulty.close()
+    step_ok(healthy)
+
+
+def test_a_dead_jvm_is_reported_with_its_stderr() -> None:
+    client = Client.start()
+    try:
+        env = pygym.make("offload-neighbour-v0", server=client, **SHORT)
+        env.reset(seed=1)
+        client.process.process.kill()
+        client.process.process.wait()
+        with pytest.raises(
+            pygym.SimulatorCrashed, match=r"(?s)lost the simulator at 127.0.0.1:\d+.*exited with code -9"
+        ):
+            env.step(dict.fromkeys(env.agents, 0))
+        env.close()
+    finally:
+        client.close()
