@@ -59,11 +59,12 @@ def serve(
 @sim_app.command("template")
 def template(env_id: Annotated[str, typer.Argument(help="environment id")]) -> None:
     """Print a scenario's configuration template: every parameter with its default, then the wiring."""
-    env = pygym.make(env_id)
+    from pygym import servers
+
     try:
-        typer.echo(env._live_session().client.template(env_id), nl=False)
-    finally:
-        env.close()
+        typer.echo(servers.local_server().template(env_id), nl=False)
+    except pygym.ConfigError as e:
+        raise typer.BadParameter(str(e)) from e
 
 
 def _parse_settings(settings: list[str]) -> dict[str, Any]:

@@ -88,9 +88,17 @@ class SimParallelEnv(ParallelEnv):
         self._observation_spaces = {
             agent: gymnasium.spaces.Box(obs_low, obs_high, dtype=np.float32) for agent in self.possible_agents
         }
-        self._action_spaces = {
-            agent: gymnasium.spaces.Discrete(len(self.action_meanings)) for agent in self.possible_agents
-        }
+        self.continuous_action_fields: list[str] = [f["name"] for f in spec["continuous_actions"]]
+        self._action_spaces: dict[str, gymnasium.spaces.Space] = {}
+        for agent in self.possible_agents:
+            if self.continuous_action_fields:
+                self._action_spaces[agent] = gymnasium.spaces.Box(
+                    low=np.array([f["low"] for f in spec["continuous_actions"]], dtype=np.float32),
+                    high=np.array([f["high"] for f in spec["continuous_actions"]], dtype=np.float32),
+                    dtype=np.float32,
+                )
+            else:
+                self._action_spaces[agent] = gymnasium.spaces.Discrete(len(self.action_meanings))
         self.state_space = gymnasium.spaces.Box(
             low=np.array([f["low"] for f in spec["state"]], dtype=np.float32),
             high=np.array([f["high"] for f in spec["state"]], dtype=np.float32),
@@ -106,8 +114,8 @@ class SimParallelEnv(ParallelEnv):
         self._check_agent(agent)
         return self._observation_spaces[agent]
 
-    def action_space(self, agent: str) -> gymnasium.spaces.Discrete:
-        """Discrete(1 + max neighbours): 0 keeps the task, k sends it to neighbour slot k - 1."""
+    def action_space(self, agent: str) -> gymnasium.spaces.Space:
+        """The same space object on every call for an agent: Discrete, or Box for continuous actions."""
         self._check_agent(agent)
         return self._action_spaces[agent]
 
@@ -146,6 +154,8 @@ class SimParallelEnv(ParallelEnv):
         return observations, infos
 
     def _info(self, frame: Frame, i: int) -> dict[str, Any]:
+        if self.continuous_action_fields:
+            return {"metrics": frame.metrics[i]}
         return {"action_mask": frame.action_mask[i], "metrics": frame.metrics[i]}
 
     def step(
@@ -176,7 +186,6 @@ class SimParallelEnv(ParallelEnv):
         return observations, reward_dict, terminations, truncations, infos
 
     def _encode_actions(self, actions: Mapping[str, Any]) -> np.ndarray:
-        n = len(self.action_meanings)
         if len(actions) != len(self.agents) or any(agent not in actions for agent in self.agents):
             missing = [a for a in self.agents if a not in actions]
             extra = [a for a in actions if a not in self._agent_index or a not in self.agents]
@@ -184,6 +193,9 @@ class SimParallelEnv(ParallelEnv):
                 f"step needs one action for each live agent; missing: {missing or 'none'}, "
                 f"unknown or finished: {extra or 'none'}"
             )
+        if self.continuous_action_fields:
+            return self._encode_continuous(actions)
+        n = len(self.action_meanings)
         encoded = np.empty(len(self.possible_agents), dtype=np.int32)
         for i, agent in enumerate(self.agents):
             value = actions[agent]
@@ -196,6 +208,29 @@ class SimParallelEnv(ParallelEnv):
             encoded[i] = value
         return encoded
 
+    def _encode_continuous(self, actions: Mapping[str, Any]) -> np.ndarray:
+        dim = len(self.continuous_action_fields)
+        encoded = np.empty((len(self.possible_agents), dim), dtype=np.float32)
+        for i, agent in enumerate(self.agents):
+            try:
+                value = np.asarray(actions[agent], dtype=np.float32)
+            except (TypeError, ValueError):
+                raise ActionError(
+                    f"action for {agent} is {actions[agent]!r}; expected {dim} numbers "
+                    f"({', '.join(self.continuous_action_fields)})"
+                ) from None
+            if value.shape != (dim,):
+                raise ActionError(
+                    f"action for {agent} has shape {value.shape}; expected ({dim},) "
+                    f"({', '.join(self.continuous_action_fields)})"
+                )
+            if not np.all(np.isfinite(value)):
+                raise ActionError(
+                    f"action for {agent} is {value.tolist()}; expected finite numbers, not NaN or inf"
+                )
+            encoded[i] = value
+        return encoded
+
     def state(self) -> np.ndarray:
         """The global state for a centralised critic: every node's queue, busy cores, free slots, backlog."""
         if self.last_frame is None:
@@ -203,23 +238,25 @@ class SimParallelEnv(ParallelEnv):
         return self.last_frame.state
 
     def render(self) -> str | None:
+        """With ``render_mode="ansi"``: the time, then each agent's last action and reward."""
         if self.render_mode != "ansi":
             return None
         if self.last_frame is None:
             return "(not reset)"
-        frame = self.last_frame
-        obs = frame.observation
-        col = {name: i for i, name in enumerate(self.observation_fields)}
-        lines = [f"t={frame.time_s:.3f} s  step {frame.step}/{self.max_steps}"]
-        lines.append(f"{'agent':>10} {'queue':>5} {'busy':>4} {'head':>4} {'action':>12} {'reward':>8}")
+        lines = [f"t={self.last_frame.time_s:.3f} s  step {self.last_frame.step}/{self.max_steps}"]
         for i, agent in enumerate(self.possible_agents):
-            action = "-" if self.last_actions is None else self.action_meanings[int(self.last_actions[i])]
-            reward = "-" if self.last_rewards is None else f"{self.last_rewards[i]:8.3f}"
-            lines.append(
-                f"{agent:>10} {obs[i, col['queue_tasks']]:5.0f} {obs[i, col['busy_cores']]:4.0f} "
-                f"{'yes' if obs[i, col['head_present']] else 'no':>4} {action:>12} {reward:>8}"
-            )
+            lines.append(f"{agent:>12}  action {self._action_text(i):>16}  reward {self._reward_text(i):>9}")
         return "\n".join(lines)
+
+    def _action_text(self, i: int) -> str:
+        if self.last_actions is None:
+            return "-"
+        if self.continuous_action_fields:
+            return " ".join(f"{v:+.3f}" for v in np.atleast_1d(self.last_actions[i]))
+        return self.action_meanings[int(self.last_actions[i])]
+
+    def _reward_text(self, i: int) -> str:
+        return "-" if self.last_rewards is None else f"{self.last_rewards[i]:.3f}"
 
     def close(self) -> None:
         """Closes the session on the server. Idempotent; the process's JVM stays up for other envs."""

@@ -3,7 +3,8 @@
 A step frame is one little-endian byte string: a 56-byte header, then the sections observation (float32,
 agents x obs_dim), action_mask (uint8, agents x actions), metrics (float64, agents x metrics), state
 (float32) and task_records (float64, records x fields), at the offsets the simulator publishes in
-``describe``. An action frame is one little-endian int32 per agent. Contract version 1.
+``describe``. An action frame is one little-endian int32 per agent for discrete actions, or each agent's
+float32 vector, agent-major, for continuous ones. Contract version 1.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ class Layout:
     agents: int
     obs_dim: int
     actions: int
+    """number of discrete actions (0 when actions are continuous)"""
+    action_dim: int
+    """values per agent in an action frame: 1 for discrete, the vector length for continuous"""
     metrics: int
     state_dim: int
     record_fields: int
@@ -69,6 +73,7 @@ class Layout:
             agents=len(spec["agents"]),
             obs_dim=len(spec["observation"]),
             actions=len(spec["actions"]),
+            action_dim=len(spec["continuous_actions"]) or 1,
             metrics=len(spec["metrics"]),
             state_dim=len(spec["state"]),
             record_fields=len(spec["task_record"]),
@@ -131,6 +136,10 @@ class Layout:
             ),
         )
 
+    @property
+    def continuous(self) -> bool:
+        return self.actions == 0
+
     def encode_actions(self, actions: np.ndarray) -> bytes:
-        """One little-endian int32 per agent."""
-        return np.ascontiguousarray(actions, dtype="<i4").tobytes()
+        """One little-endian int32 per agent, or each agent's float32 vector for continuous actions."""
+        return np.ascontiguousarray(actions, dtype="<f4" if self.continuous else "<i4").tobytes()

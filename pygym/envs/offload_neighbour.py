@@ -76,3 +76,20 @@ class OffloadNeighbourEnv(SimParallelEnv):
 
     env_id: ClassVar[str] = "offload-neighbour-v0"
     default_reward: ClassVar[str] = "sparse"
+
+    def render(self) -> str | None:
+        """With ``render_mode="ansi"``: per agent, its queue, busy cores, head task, last action and reward."""
+        if self.render_mode != "ansi" or self.last_frame is None:
+            return super().render()
+        frame = self.last_frame
+        obs = frame.observation
+        col = {name: i for i, name in enumerate(self.observation_fields)}
+        lines = [f"t={frame.time_s:.3f} s  step {frame.step}/{self.max_steps}"]
+        lines.append(f"{'agent':>10} {'queue':>5} {'busy':>4} {'head':>4} {'action':>12} {'reward':>8}")
+        for i, agent in enumerate(self.possible_agents):
+            lines.append(
+                f"{agent:>10} {obs[i, col['queue_tasks']]:5.0f} {obs[i, col['busy_cores']]:4.0f} "
+                f"{'yes' if obs[i, col['head_present']] else 'no':>4} {self._action_text(i):>12} "
+                f"{self._reward_text(i):>8}"
+            )
+        return "\n".join(lines)

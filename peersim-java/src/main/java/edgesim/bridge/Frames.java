@@ -12,7 +12,8 @@ import java.util.Base64;
  * little-endian byte array: a 56-byte header, then the sections observation (float32, agents x obs_dim),
  * action_mask (uint8, agents x actions), metrics (float64, agents x metrics), state (float32) and
  * task_records (float64, records x fields), each starting at a multiple of 8 bytes. Frames cross py4j as
- * base64 text, which Python decodes in one call. An action frame is one int32 per agent.
+ * base64 text, which Python decodes in one call. An action frame is one int32 per agent for discrete
+ * actions, or the agent's float32 vector per agent (agent-major) for continuous ones.
  */
 public final class Frames {
     public static final int CONTRACT_VERSION = 1;
@@ -25,6 +26,8 @@ public final class Frames {
     private final int agents;
     private final int obsDim;
     private final int actions;
+    private final int actionDim;
+    private final boolean continuous;
     private final int metricDim;
     private final int stateDim;
     private final int recordFields;
@@ -38,6 +41,8 @@ public final class Frames {
         agents = spec.agents().size();
         obsDim = spec.observation().size();
         actions = spec.actionCount();
+        actionDim = spec.actionDim();
+        continuous = spec.continuous();
         metricDim = spec.metrics().size();
         stateDim = spec.state().size();
         recordFields = spec.taskRecord().size();
@@ -79,18 +84,34 @@ public final class Frames {
         return Base64.getEncoder().encodeToString(encode(out));
     }
 
-    /** Decodes an action frame: one little-endian int32 per agent. Throws FrameException if malformed. */
+    /** Decodes a discrete action frame: one little-endian int32 per agent. FrameException if malformed. */
     public int[] decodeActions(byte[] frame) {
-        if (frame == null) {
-            throw new FrameException("action frame is null; expected " + 4 * agents + " bytes");
-        }
-        if (frame.length != 4 * agents) {
-            throw new FrameException("action frame has " + frame.length + " bytes; expected " + 4 * agents
-                    + " (one little-endian int32 for each of " + agents + " agents)");
-        }
+        checkLength(frame, "int32");
         int[] actionsOut = new int[agents];
         ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(actionsOut);
         return actionsOut;
+    }
+
+    /** Decodes a continuous action frame: actionDim little-endian float32 per agent, agent-major. */
+    public float[] decodeContinuousActions(byte[] frame) {
+        checkLength(frame, "float32");
+        float[] actionsOut = new float[agents * actionDim];
+        ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(actionsOut);
+        return actionsOut;
+    }
+
+    /** Whether action frames carry floats (continuous actions) rather than one int32 per agent. */
+    public boolean continuous() {
+        return continuous;
+    }
+
+    private void checkLength(byte[] frame, String type) {
+        int expected = 4 * agents * actionDim;
+        if (frame == null || frame.length != expected) {
+            throw new FrameException("action frame has " + (frame == null ? "no" : frame.length) + " bytes; expected "
+                    + expected + " (" + (actionDim == 1 ? "one" : actionDim) + " little-endian " + type
+                    + " for each of " + agents + " agents)");
+        }
     }
 
     /** The describe reply: the spec, the frame layout and the configuration, as JSON. */
@@ -121,12 +142,13 @@ public final class Frames {
                 .key("metrics_offset").value(metricsOffset)
                 .key("state_offset").value(stateOffset)
                 .key("task_records_offset").value(recordsOffset)
-                .key("action_bytes").value(4 * agents)
+                .key("action_bytes").value(4 * agents * actionDim)
                 .endObject();
         fields(j, "observation", spec.observation().toArray(new Field[0]));
         fields(j, "metrics", spec.metrics().toArray(new Field[0]));
         fields(j, "state", spec.state().toArray(new Field[0]));
         j.key("actions").strings(spec.actionMeanings());
+        fields(j, "continuous_actions", spec.continuousActions().toArray(new Field[0]));
         j.key("task_record").strings(spec.taskRecord());
     }
 

@@ -26,7 +26,7 @@ public final class GoldenFrame {
         return new Spec("golden-v0", List.of("node_0", "node_2"), List.of(0, 2),
                 List.of(new Field("queue_tasks", "tasks", 0, 10), new Field("cpu_hz", "Hz", 0,
                         Double.POSITIVE_INFINITY), new Field("age_s", "s", 0, Double.POSITIVE_INFINITY)),
-                List.of("local", "neighbour 0", "neighbour 1"),
+                List.of("local", "neighbour 0", "neighbour 1"), List.of(),
                 List.of(new Field("completed", "tasks", 0, Double.POSITIVE_INFINITY),
                         new Field("energy_j", "J", 0, Double.POSITIVE_INFINITY)),
                 List.of(new Field("node_0.queue_tasks", "tasks", 0, Double.POSITIVE_INFINITY),

@@ -38,9 +38,14 @@ final class Session {
         if (failure != null) {
             throw new ResetNeeded("this session failed earlier (" + failure + "); reset it to continue");
         }
-        int[] actions = frames.decodeActions(actionFrame);
+        int[] discrete = frames.continuous() ? null : frames.decodeActions(actionFrame);
+        float[] continuous = frames.continuous() ? frames.decodeContinuousActions(actionFrame) : null;
         try {
-            scenario.step(actions);
+            if (continuous != null) {
+                scenario.stepContinuous(continuous);
+            } else {
+                scenario.step(discrete);
+            }
         } catch (ActionException | ResetNeeded e) {
             throw e;
         } catch (RuntimeException e) {

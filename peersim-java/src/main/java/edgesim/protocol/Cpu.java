@@ -82,6 +82,11 @@ public final class Cpu implements EventHandler {
         return running.length;
     }
 
+    /** Highest clock rate any node of this protocol can draw, cycles per second. */
+    public double hzMax() {
+        return params.hzMax();
+    }
+
     public int busyCores() {
         return busyCores;
     }

@@ -121,11 +121,14 @@ public final class OffloadNeighbour implements Scenario {
         List<Integer> agentNodes = new ArrayList<>();
         int maxCapacity = 0;
         int maxCores = 0;
+        double maxHz = 0;
         for (int i = 0; i < sim.size(); i++) {
             Cpu cpu = cpu(sim.node(i));
             maxCapacity = Math.max(maxCapacity, cpu.capacity());
             maxCores = Math.max(maxCores, cpu.cores());
+            maxHz = Math.max(maxHz, cpu.hzMax());
         }
+        double maxRate = radio(sim.node(0)).channel().rateBps(ShannonChannel.MIN_DISTANCE_M);
         for (int i = 0; i < agents; i++) {
             agentIds.add(sim.node(i).name());
             agentNodes.add(i);
@@ -136,7 +139,7 @@ public final class OffloadNeighbour implements Scenario {
                 new Field("free_slots", "tasks", 0, maxCapacity),
                 new Field("busy_cores", "cores", 0, maxCores),
                 new Field("cores", "cores", 0, maxCores),
-                new Field("cpu_hz", "Hz", 0, inf),
+                new Field("cpu_hz", "Hz", 0, maxHz),
                 new Field("head_present", "flag", 0, 1),
                 new Field("head_cycles", "cycles", 0, inf),
                 new Field("head_input_bytes", "bytes", 0, inf),
@@ -148,8 +151,8 @@ public final class OffloadNeighbour implements Scenario {
             obs.add(new Field(p + "queue_tasks", "tasks", 0, maxCapacity));
             obs.add(new Field(p + "free_slots", "tasks", 0, maxCapacity));
             obs.add(new Field(p + "age_s", "s", 0, inf));
-            obs.add(new Field(p + "cpu_hz", "Hz", 0, inf));
-            obs.add(new Field(p + "uplink_bps", "bit/s", 0, inf));
+            obs.add(new Field(p + "cpu_hz", "Hz", 0, maxHz));
+            obs.add(new Field(p + "uplink_bps", "bit/s", 0, maxRate));
         }
         List<String> actions = new ArrayList<>(List.of("local"));
         for (int k = 0; k < maxDegree; k++) {
@@ -168,7 +171,7 @@ public final class OffloadNeighbour implements Scenario {
                 state.add(new Field(sim.node(i).name() + "." + f, unitOf(f), 0, inf));
             }
         }
-        return new Spec(ENV_ID, agentIds, agentNodes, obs, actions, metrics, state, Arrays.asList(TaskLog.FIELDS), epoch_s,
+        return new Spec(ENV_ID, agentIds, agentNodes, obs, actions, List.of(), metrics, state, Arrays.asList(TaskLog.FIELDS), epoch_s,
                 maxSteps);
     }
 

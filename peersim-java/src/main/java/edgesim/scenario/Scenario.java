@@ -14,8 +14,13 @@ public interface Scenario {
     /** Starts a new episode from {@code seed} and runs to the first decision. */
     void reset(long seed);
 
-    /** Applies one action per agent (in spec order) and runs to the next decision. */
+    /** Applies one discrete action per agent (in spec order) and runs to the next decision. */
     void step(int[] actions);
+
+    /** Applies one continuous action vector per agent (agents x actionDim, row-major). */
+    default void stepContinuous(float[] actions) {
+        throw new ActionException(spec().envId() + " takes discrete actions, not continuous ones");
+    }
 
     /** Output of the last reset or step (arrays are reused). */
     StepOutput output();

@@ -3,8 +3,9 @@ package edgesim.scenario;
 import java.util.List;
 
 /**
- * What a scenario exposes to a learner: agent ids (and the index of each agent's node), the fields of each vector in a step's output, the number
- * of discrete actions and their meaning, and the timing. The bridge publishes it through describe.
+ * What a scenario exposes to a learner: agent ids (and the index of each agent's node), the fields of each
+ * vector in a step's output, the actions (discrete choices with their meaning, or a continuous vector with
+ * named bounded fields), and the timing. The bridge publishes it through describe.
  */
 public record Spec(
         String envId,
@@ -12,13 +13,25 @@ public record Spec(
         List<Integer> agentNodes,
         List<Field> observation,
         List<String> actionMeanings,
+        List<Field> continuousActions,
         List<Field> metrics,
         List<Field> state,
         List<String> taskRecord,
         double epoch_s,
         int maxSteps) {
 
+    /** Number of discrete actions (0 when actions are continuous). */
     public int actionCount() {
         return actionMeanings.size();
+    }
+
+    /** Whether each agent's action is a vector of floats ({@link #continuousActions}) instead of one choice. */
+    public boolean continuous() {
+        return !continuousActions.isEmpty();
+    }
+
+    /** Values in one agent's action: 1 for a discrete choice, else the length of the continuous vector. */
+    public int actionDim() {
+        return continuous() ? continuousActions.size() : 1;
     }
 }
