@@ -78,7 +78,7 @@ class OffloadNeighbourEnv(SimParallelEnv):
     default_reward: ClassVar[str] = "sparse"
 
     def render(self) -> str | None:
-        """With ``render_mode="ansi"``: per agent, its queue, busy cores, head task, last action and reward."""
+        """With ``render_mode="ansi"``: per agent, queue, busy cores, head task, last action, reward."""
         if self.render_mode != "ansi" or self.last_frame is None:
             return super().render()
         frame = self.last_frame
