@@ -149,9 +149,17 @@ class SimParallelEnv(ParallelEnv):
         self.last_actions = None
         self.last_rewards = None
         self.agents = self.possible_agents[:]
+        self._episode_started(frame)
         observations = {agent: frame.observation[i] for i, agent in enumerate(self.agents)}
         infos = {agent: self._info(frame, i) for i, agent in enumerate(self.agents)}
         return observations, infos
+
+    def _episode_started(self, frame: Frame) -> None:
+        """Called after every reset with the first frame; scenarios with episode-level rewards reset here."""
+
+    def _rewards(self, frame: Frame) -> np.ndarray:
+        """One reward per agent for this step, from the named reward function over the step's metrics."""
+        return self._reward_fn(frame.metrics, self._metric_index, self.reward_weights)
 
     def _info(self, frame: Frame, i: int) -> dict[str, Any]:
         if self.continuous_action_fields:
@@ -173,7 +181,7 @@ class SimParallelEnv(ParallelEnv):
         frame = self._live_session().step(encoded)
         self.last_frame = frame
         self.last_actions = encoded
-        rewards = self._reward_fn(frame.metrics, self._metric_index, self.reward_weights)
+        rewards = self._rewards(frame)
         self.last_rewards = rewards
         agents = self.agents
         observations = {agent: frame.observation[i] for i, agent in enumerate(agents)}
