@@ -22,7 +22,7 @@ from pygym.errors import JvmStartError
 HANDSHAKE = "PYGYM-SIM-READY"
 SERVER_CLASS = "edgesim.bridge.Server"
 # A serial collector suits a single-threaded simulator and keeps the JVM to a few threads.
-DEFAULT_JVM_ARGS = ("-XX:+UseSerialGC", "-Xss8m")
+DEFAULT_JVM_ARGS = ("-XX:+UseSerialGC",)
 STDERR_LINES_KEPT = 200
 
 

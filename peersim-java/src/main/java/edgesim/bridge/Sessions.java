@@ -69,11 +69,6 @@ public final class Sessions {
         return call(() -> Base64.getEncoder().encodeToString(session(id).step(actions)));
     }
 
-    /** Same as {@link #step} but returns raw bytes (for in-JVM benchmarks; py4j decodes bytes slowly). */
-    public byte[] stepBytes(int id, byte[] actions) {
-        return call(() -> session(id).step(actions));
-    }
-
     /** Closes a session; closing an unknown or closed session does nothing. */
     public void close(int id) {
         sessions.remove(id);
