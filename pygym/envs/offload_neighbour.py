@@ -52,6 +52,16 @@ Arguments (defaults in brackets; any key of the simulator's template can be set 
 - ``bandwidth_hz`` [5e6], ``tx_power_w`` [0.1], ``carrier_hz`` [2.4e9], ``noise_temperature_k`` [290],
   ``beacon_bytes`` [64], ``beacon_interval_s`` [epoch_s]
 - ``epoch_s`` [0.1], ``episode_s`` [100]
+- ``topology`` [None]: a topology file (``pygym topology generate ...``), a ``topologies.Topology``, or a
+  generator name (``"urban-sensing"``, ``"random-geometric"``, ...) with ``topology_params`` [{}] and
+  ``topology_seed`` [0]; ``topology_routing`` ["hops"] or "latency". The nodes are then the file's
+  compute nodes, agents are those it marks as agents (ids = node names, agents first in file order),
+  each node gets its cores and clock rate and a queue of ``floor(memory_bytes /
+  topology_task_memory_bytes)`` tasks [256e6 bytes per task] capped at ``queue_capacity``, neighbours are
+  the ``max_neighbours`` nodes with the lowest route latency, and a transfer runs at the route's bottleneck
+  bandwidth plus its one-way latency (a node whose only links are wireless keeps the Shannon channel as a
+  cap). ``nodes``, ``agents`` and ``area_m``/``radius_m`` then do not apply. The file is checked in Python
+  before any simulator sees it, and again by the simulator.
 - ``reward`` ["sparse"], ``reward_weights`` [{}], ``render_mode`` [None or "ansi"], ``server`` [this
   process's JVM; or a client from ``pygym.connect``]
 
@@ -66,9 +76,14 @@ Version history:
 
 from __future__ import annotations
 
-from typing import ClassVar
+import os
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
+import topologies
+from pygym import topology as topology_files
 from pygym.env import SimParallelEnv
+from pygym.errors import ConfigError
 
 
 class OffloadNeighbourEnv(SimParallelEnv):
@@ -76,6 +91,28 @@ class OffloadNeighbourEnv(SimParallelEnv):
 
     env_id: ClassVar[str] = "offload-neighbour-v0"
     default_reward: ClassVar[str] = "sparse"
+
+    def __init__(
+        self,
+        *,
+        topology: str | os.PathLike[str] | topologies.Topology | None = None,
+        topology_params: Mapping[str, Any] | None = None,
+        topology_seed: int = 0,
+        topology_routing: str = "hops",
+        **kwargs: Any,
+    ) -> None:
+        self.topology: topology_files.PreparedTopology | None = None
+        if topology is not None:
+            clash = [key for key in ("nodes", "agents", "network.size") if key in kwargs]
+            if clash:
+                raise ConfigError(f"{', '.join(clash)}: set by the topology (its compute and agent nodes)")
+            self.topology = topology_files.prepare(topology, topology_params, topology_seed, topology_routing)
+            kwargs.update(
+                topology=str(self.topology.path), nodes=self.topology.nodes, agents=self.topology.agents
+            )
+        elif topology_params is not None:
+            raise ConfigError("topology_params needs topology=<generator name>")
+        super().__init__(**kwargs)
 
     def render(self) -> str | None:
         """With ``render_mode="ansi"``: per agent, queue, busy cores, head task, last action, reward."""

@@ -3,7 +3,7 @@ package edgesim.engine;
 /** A network node: an index, a stable name, and its protocols by pid. */
 public final class Node {
     private final int index;
-    private final String name;
+    private String name;
     private final Protocol[] protocols;
 
     Node(int index, String name, int protocolCount) {
@@ -17,7 +17,10 @@ public final class Node {
         return index;
     }
 
-    /** Name from the configuration ({@code network.node_prefix} plus index); stable across resets. */
+    /**
+     * Name from the configuration ({@code network.node_prefix} plus index) or given by an initializer (a
+     * topology file's node names); fixed once initialization ends, and stable across resets.
+     */
     public String name() {
         return name;
     }
@@ -25,6 +28,10 @@ public final class Node {
     /** The protocol with id {@code pid}. */
     public Protocol protocol(int pid) {
         return protocols[pid];
+    }
+
+    void rename(String newName) {
+        name = newName;
     }
 
     void setProtocol(int pid, Protocol protocol) {

@@ -47,6 +47,7 @@ public final class Simulation {
     private final EventQueue queue = new EventQueue();
 
     private double now;
+    private boolean initializing = true;
     private boolean topPending;
     private long eventsProcessed;
 
@@ -119,6 +120,7 @@ public final class Simulation {
         for (Initializer init : initializers) {
             init.initialize();
         }
+        initializing = false;
     }
 
     /** The seed every random stream of this simulation derives from. */
@@ -164,6 +166,38 @@ public final class Simulation {
     /** The random stream {@code name}: the same name gives the same stream for the same seed. */
     public Rng random(String name) {
         return streams.computeIfAbsent(name, n -> new Rng(Rng.streamSeed(seed, n)));
+    }
+
+    /**
+     * Renames the nodes (an initializer giving them the names of a topology file). Only during
+     * initialization; names must be unique and non-empty.
+     */
+    public void nameNodes(java.util.List<String> names) {
+        if (!initializing) {
+            throw new IllegalStateException("nodes can only be renamed by an initializer");
+        }
+        if (names.size() != nodes.length) {
+            throw new IllegalArgumentException(names.size() + " names for " + nodes.length + " nodes");
+        }
+        if (new java.util.HashSet<>(names).size() != names.size() || names.contains("")) {
+            throw new IllegalArgumentException("node names must be unique and non-empty");
+        }
+        for (int i = 0; i < nodes.length; i++) {
+            nodes[i].rename(names.get(i));
+        }
+    }
+
+    /**
+     * Registers the per-simulation object of {@code type} (a model that replaces a default, such as the
+     * link model a topology provides). Only during initialization, and only once per type.
+     */
+    public <T> void share(Class<T> type, T value) {
+        if (!initializing) {
+            throw new IllegalStateException("shared " + type.getSimpleName() + " can only be set by an initializer");
+        }
+        if (shared.putIfAbsent(type, value) != null) {
+            throw new IllegalStateException("shared " + type.getSimpleName() + " is already set");
+        }
     }
 
     /** A per-simulation object of {@code type}, created on first use (shared bookkeeping of one run). */

@@ -57,9 +57,9 @@ public final class Cpu implements EventHandler {
     private final Simulation sim;
     private final Node node;
     private final int pid;
-    private final double hz;
-    private final TaskFifo queue;
-    private final Task[] running;
+    private double hz;
+    private TaskFifo queue;
+    private Task[] running;
     private int busyCores;
 
     Cpu(Params params, Simulation sim, Node node, int pid) {
@@ -71,6 +71,22 @@ public final class Cpu implements EventHandler {
                 : sim.random("hardware").uniform(params.hzMin(), params.hzMax());
         this.queue = new TaskFifo(params.queueCapacity());
         this.running = new Task[params.cores()];
+    }
+
+    /**
+     * Gives this node its own hardware (from a topology file) before the simulation starts: cores, clock
+     * rate and queue capacity replace the values drawn from the configured ranges.
+     */
+    public void configure(int cores, double hz, int queueCapacity) {
+        if (queue.size() > 0 || busyCores > 0) {
+            throw new IllegalStateException("a CPU can only be configured before it holds tasks");
+        }
+        if (cores < 1 || !(hz > 0) || queueCapacity < 0) {
+            throw new IllegalArgumentException("bad CPU: " + cores + " cores at " + hz + " Hz, queue " + queueCapacity);
+        }
+        this.hz = hz;
+        this.running = new Task[cores];
+        this.queue = new TaskFifo(queueCapacity);
     }
 
     /** Per-core clock rate, cycles per second. */
@@ -85,6 +101,11 @@ public final class Cpu implements EventHandler {
     /** Highest clock rate any node of this protocol can draw, cycles per second. */
     public double hzMax() {
         return params.hzMax();
+    }
+
+    /** The configured queue capacity (before any per-node configuration). */
+    public int configuredCapacity() {
+        return params.queueCapacity();
     }
 
     public int busyCores() {

@@ -5,7 +5,6 @@ import edgesim.engine.ComponentTypes;
 import edgesim.engine.EventHandler;
 import edgesim.engine.Node;
 import edgesim.engine.Simulation;
-import edgesim.model.ShannonChannel;
 
 /**
  * Every {@code interval_s} a node announces its load (waiting tasks, free queue slots) to the nodes that
@@ -65,8 +64,8 @@ public final class LoadBeacon implements EventHandler {
             int sender = (int) (arg >>> (2 * FIELD_BITS));
             int queued = (int) ((arg >>> FIELD_BITS) & FIELD_MASK);
             int free = (int) (arg & FIELD_MASK);
-            Radio radio = (Radio) node.protocol(params.radioPid());
-            double sentAt = sim.now() - delay_s(radio, radio.distanceTo(sender));
+            Radio senderRadio = (Radio) sim.node(sender).protocol(params.radioPid());
+            double sentAt = sim.now() - senderRadio.delay_s(params.bytes(), node.index());
             ((NeighbourTable) node.protocol(params.linkablePid())).hear(sender, queued, free, sentAt);
         }
     }
@@ -78,7 +77,7 @@ public final class LoadBeacon implements EventHandler {
         if (delays_s == null) {
             delays_s = new double[table.listenerCount()];
             for (int i = 0; i < delays_s.length; i++) {
-                delays_s[i] = delay_s(radio, radio.distanceTo(table.listener(i)));
+                delays_s[i] = radio.delay_s(params.bytes(), table.listener(i));
             }
         }
         long load = ((long) node.index() << (2 * FIELD_BITS))
@@ -87,10 +86,5 @@ public final class LoadBeacon implements EventHandler {
         for (int i = 0; i < delays_s.length; i++) {
             sim.schedule(delays_s[i], sim.node(table.listener(i)), pid, RECEIVE, load, null);
         }
-    }
-
-    private double delay_s(Radio radio, double distance_m) {
-        ShannonChannel channel = radio.channel();
-        return channel.airtime_s(params.bytes(), distance_m) + ShannonChannel.propagation_s(distance_m);
     }
 }

@@ -11,9 +11,10 @@ import java.util.ArrayDeque;
 
 /**
  * A node's transmitter: sends task inputs to the node chosen to run them and results back to their origin,
- * one transfer at a time in first-in first-out order. Time on air follows the Shannon rate of a free-space
- * channel at the distance between the nodes, plus propagation at the speed of light. Transmit energy is
- * power times time on air, charged to the task's origin. A transfer whose task was dropped is skipped if it
+ * one transfer at a time in first-in first-out order. Time on air is the size over the rate of the link
+ * model (by default the Shannon rate of a free-space channel at the distance between the nodes; with a
+ * topology file, the route's bottleneck bandwidth), then the link's latency (propagation at the speed of
+ * light, or the route's latency). Transmit energy is power times time on air, charged to the task's origin. A transfer whose task was dropped is skipped if it
  * has not started and discarded on delivery if it has.
  */
 public final class Radio implements EventHandler {
@@ -61,6 +62,7 @@ public final class Radio implements EventHandler {
     private Task onAir;
     private double onAirTime_s;
     private double backlogBytes;
+    private LinkModel links;
 
     Radio(Params params, Simulation sim, Node node, int pid) {
         this.params = params;
@@ -73,10 +75,28 @@ public final class Radio implements EventHandler {
         return params.channel();
     }
 
-    /** Distance from this node to node {@code index}, metres. */
-    public double distanceTo(int index) {
-        Coordinates here = (Coordinates) node.protocol(params.coordinatesPid());
-        return here.distanceTo((Coordinates) sim.node(index).protocol(params.coordinatesPid()));
+    /** The simulation's link model: a topology's routes if an initializer shared one, else direct radio. */
+    private LinkModel links() {
+        if (links == null) {
+            links = sim.shared(LinkModel.class,
+                    () -> new ShannonLinks(params.channel(), sim, params.coordinatesPid()));
+        }
+        return links;
+    }
+
+    /** Rate from this node to node {@code to}, bit/s. */
+    public double rateBps(int to) {
+        return links().rateBps(node.index(), to);
+    }
+
+    /** One-way latency from this node to node {@code to}, seconds. */
+    public double latency_s(int to) {
+        return links().latency_s(node.index(), to);
+    }
+
+    /** Time for {@code bytes} to reach node {@code to} once on air: time on air plus latency, seconds. */
+    public double delay_s(double bytes, int to) {
+        return bytes * 8.0 / rateBps(to) + latency_s(to);
     }
 
     /** Bytes waiting or on air. */
@@ -106,7 +126,7 @@ public final class Radio implements EventHandler {
             onAir = null;
             if (!task.isOver()) {
                 Node to = sim.node(task.at);
-                sim.schedule(ShannonChannel.propagation_s(distanceTo(task.at)), to, pid, DELIVER, arg, task);
+                sim.schedule(latency_s(task.at), to, pid, DELIVER, arg, task);
             }
             startNext();
         } else if (!task.isOver()) {
@@ -135,7 +155,7 @@ public final class Radio implements EventHandler {
                 continue;
             }
             onAir = task;
-            onAirTime_s = params.channel().airtime_s(bytesOf(task, kind), distanceTo(task.at));
+            onAirTime_s = bytesOf(task, kind) * 8.0 / rateBps(task.at);
             sim.schedule(onAirTime_s, node, pid, TX_DONE, kind, task);
             return;
         }

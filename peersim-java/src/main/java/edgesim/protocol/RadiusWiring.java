@@ -37,6 +37,11 @@ public final class RadiusWiring implements Initializer {
 
     @Override
     public void initialize() {
+        wire(sim, linkablePid, coordinatesPid, radius_m);
+    }
+
+    /** Fills every node's table with its nearest nodes within {@code radius_m}, nearest first. */
+    static void wire(Simulation sim, int linkablePid, int coordinatesPid, double radius_m) {
         int n = sim.size();
         record Candidate(Node node, double distance) {
         }

@@ -31,6 +31,11 @@ public final class UniformPlacement implements Initializer {
 
     @Override
     public void initialize() {
+        place(sim, coordinatesPid, width_m, height_m);
+    }
+
+    /** Places every node uniformly in [0, width) x [0, height) from the "placement" stream. */
+    static void place(Simulation sim, int coordinatesPid, double width_m, double height_m) {
         Rng rng = sim.random("placement");
         for (int i = 0; i < sim.size(); i++) {
             Coordinates c = (Coordinates) sim.node(i).protocol(coordinatesPid);

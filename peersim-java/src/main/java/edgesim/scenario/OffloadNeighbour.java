@@ -10,7 +10,9 @@ import edgesim.model.Task;
 import edgesim.protocol.Coordinates;
 import edgesim.protocol.Cpu;
 import edgesim.protocol.FaultInjector;
+import edgesim.io.TopologyFile;
 import edgesim.protocol.LoadBeacon;
+import edgesim.protocol.NetworkBuilder;
 import edgesim.protocol.NeighbourTable;
 import edgesim.protocol.PoissonArrivals;
 import edgesim.protocol.Radio;
@@ -20,7 +22,9 @@ import edgesim.protocol.Tasks;
 import edgesim.protocol.UniformPlacement;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * offload-neighbour-v0: at every decision epoch each agent node sends the oldest task in its queue that it
@@ -55,6 +59,7 @@ public final class OffloadNeighbour implements Scenario {
     private static final String[] NODE_STATE_FIELDS = {"queue_tasks", "busy_cores", "free_slots", "radio_backlog_bytes"};
 
     private final Config config;
+    private final ComponentTypes types = componentTypes(new HashMap<>());
     private final Spec spec;
     private final int obsDim;
     private final int metricDim;
@@ -84,8 +89,11 @@ public final class OffloadNeighbour implements Scenario {
         sim = null;
     }
 
-    /** The component types this scenario's configuration may name. */
-    public static ComponentTypes componentTypes() {
+    /**
+     * The component types this scenario's configuration may name; {@code topologies} keeps topology files
+     * parsed once for all the resets of one scenario.
+     */
+    public static ComponentTypes componentTypes(Map<String, TopologyFile> topologies) {
         return new ComponentTypes()
                 .protocol("Coordinates", Coordinates.TYPE)
                 .protocol("NeighbourTable", NeighbourTable.TYPE)
@@ -96,12 +104,13 @@ public final class OffloadNeighbour implements Scenario {
                 .protocol("LoadBeacon", LoadBeacon.TYPE)
                 .initializer("UniformPlacement", UniformPlacement.TYPE)
                 .initializer("RadiusWiring", RadiusWiring.TYPE)
+                .initializer("NetworkBuilder", NetworkBuilder.type(topologies))
                 .control("FaultInjector", FaultInjector.TYPE);
     }
 
     private void build(long seed) {
         ConfigReader reader = config.reader();
-        sim = new Simulation(reader, componentTypes(), seed);
+        sim = new Simulation(reader, types, seed);
         agents = reader.getInt(PAR_AGENTS, 1, sim.size());
         epoch_s = reader.getPositive(PAR_EPOCH);
         double episode_s = reader.getPositive(PAR_EPISODE);
@@ -128,7 +137,15 @@ public final class OffloadNeighbour implements Scenario {
             maxCores = Math.max(maxCores, cpu.cores());
             maxHz = Math.max(maxHz, cpu.hzMax());
         }
+        // Uplink rates vary with the random placement, so bound them by the rate at the closest distance;
+        // a topology's routes are fixed, so their rates count as they are.
         double maxRate = radio(sim.node(0)).channel().rateBps(ShannonChannel.MIN_DISTANCE_M);
+        for (int i = 0; i < sim.size(); i++) {
+            NeighbourTable table = links(sim.node(i));
+            for (int k = 0; k < table.degree(); k++) {
+                maxRate = Math.max(maxRate, radio(sim.node(i)).rateBps(table.neighbor(k).index()));
+            }
+        }
         for (int i = 0; i < agents; i++) {
             agentIds.add(sim.node(i).name());
             agentNodes.add(i);
@@ -289,14 +306,13 @@ public final class OffloadNeighbour implements Scenario {
         Node target = table.neighbor(slot);
         Cpu targetCpu = cpu(target);
         Radio radio = radio(node);
-        double distance = table.distance_m(slot);
         m[base + 5] = table.heardQueueTasks(slot);
         m[base + 6] = table.heardFreeSlots(slot);
         m[base + 7] = targetCpu.capacity();
         m[base + 8] = targetCpu.cores();
         m[base + 9] = targetCpu.hz();
-        m[base + 11] = radio.channel().rateBps(distance);
-        m[base + 12] = ShannonChannel.propagation_s(distance);
+        m[base + 11] = radio.rateBps(target.index());
+        m[base + 12] = radio.latency_s(target.index());
         Task taken = cpu.take(head);
         taken.decided = true;
         radio.send(taken, target.index(), Radio.UPLOAD);
@@ -339,7 +355,7 @@ public final class OffloadNeighbour implements Scenario {
                     obs[f + 2] = table.heardFreeSlots(k);
                     obs[f + 3] = (float) (now - table.heardAt_s(k));
                     obs[f + 4] = (float) nb.hz();
-                    obs[f + 5] = (float) radio.channel().rateBps(table.distance_m(k));
+                    obs[f + 5] = (float) radio.rateBps(table.neighbor(k).index());
                     mask[mo + 1 + k] = 1;
                 } else {
                     Arrays.fill(obs, f, f + NEIGHBOUR_FIELDS.length, 0f);

@@ -1,0 +1,89 @@
+"""Topology files for the simulator: load and check in Python, before any simulator sees them.
+
+``pygym.make(..., topology=...)`` accepts a topology file path, a :class:`topologies.Topology`, or the name
+of a generator (``"urban-sensing"``, ``"random-geometric"``, ...) with ``topology_params`` and
+``topology_seed``. The topology is validated here (errors name the file, the element and the rule), given
+route matrices if it has none for the requested routing, and written once, content-addressed, to a cache
+folder that the local simulator reads. The simulator checks the file again when it loads it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import topologies
+from pygym.errors import ConfigError
+
+_written: list[Path] = []
+
+
+@dataclass(frozen=True)
+class PreparedTopology:
+    """A topology file the simulator can read, with what the scenario needs to know about it."""
+
+    path: Path
+    nodes: int
+    agents: int
+    agent_names: tuple[str, ...]
+
+
+def cache_dir() -> Path:
+    """Where prepared topology files go (one per distinct content)."""
+    path = Path(tempfile.gettempdir()) / f"pygym-topologies-{os.getuid()}"
+    path.mkdir(mode=0o700, exist_ok=True)
+    return path
+
+
+def prepare(
+    topology: str | os.PathLike[str] | topologies.Topology,
+    params: Mapping[str, Any] | None = None,
+    seed: int = 0,
+    routing: str = "hops",
+) -> PreparedTopology:
+    """Loads or generates ``topology``, checks it, adds routes if needed, and writes it for the simulator."""
+    if routing not in topologies.model.ROUTING_MODES:
+        raise ConfigError(
+            f"topology_routing {routing!r}: expected one of {', '.join(topologies.model.ROUTING_MODES)}"
+        )
+    try:
+        if isinstance(topology, topologies.Topology):
+            topo = topology
+        elif isinstance(topology, str) and topology in topologies.GENERATORS and not Path(topology).exists():
+            generate: Callable[..., topologies.Topology] = topologies.GENERATORS[topology]  # type: ignore[assignment]
+            topo = generate(seed=seed, **dict(params or {}))
+        else:
+            if params:
+                raise ConfigError("topology_params applies to generated topologies, not to a topology file")
+            topo = topologies.load(Path(topology))
+    except topologies.TopologyError as e:
+        raise ConfigError(f"topology: {e}") from None
+    except TypeError as e:
+        raise ConfigError(f"topology {topology!r}: bad topology_params: {e}") from None
+    if topo.routes is None or topo.routes.routing != routing:
+        topo = topo.with_routes(routing)  # type: ignore[arg-type]
+    agents = tuple(node.name for node in topo.compute_nodes if node.agent)
+    if not agents:
+        raise ConfigError(f"topology {topo.name!r} marks no compute node as an agent")
+    text = topologies.dumps(topo)
+    path = cache_dir() / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.json"
+    if not path.exists():
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(text)
+        partial.replace(path)
+        _written.append(path)
+    return PreparedTopology(path=path, nodes=len(topo.compute_nodes), agents=len(agents), agent_names=agents)
+
+
+@atexit.register
+def _remove_written() -> None:
+    for path in _written:
+        with contextlib.suppress(OSError):
+            path.unlink()
