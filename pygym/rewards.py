@@ -65,6 +65,8 @@ def _common(m: np.ndarray, col: Mapping[str, int], w: RewardWeights) -> np.ndarr
 def sparse(m: np.ndarray, col: Mapping[str, int], w: RewardWeights) -> np.ndarray:
     """PeersimGym's sparse reward: utility x (tasks completed - tasks dropped), per origin agent."""
     dropped = m[:, col["dropped_queue_full"]] + m[:, col["dropped_deadline"]]
+    if "dropped_dependency" in col:
+        dropped = dropped + m[:, col["dropped_dependency"]]
     return w.utility * (m[:, col["completed"]] - dropped) + _common(m, col, w)
 
 

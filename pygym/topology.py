@@ -33,6 +33,7 @@ class PreparedTopology:
     nodes: int
     agents: int
     agent_names: tuple[str, ...]
+    node_names: tuple[str, ...]
 
 
 def cache_dir() -> Path:
@@ -79,7 +80,13 @@ def prepare(
         partial.write_text(text)
         partial.replace(path)
         _written.append(path)
-    return PreparedTopology(path=path, nodes=len(topo.compute_nodes), agents=len(agents), agent_names=agents)
+    return PreparedTopology(
+        path=path,
+        nodes=len(topo.compute_nodes),
+        agents=len(agents),
+        agent_names=agents,
+        node_names=topo.compute_names,
+    )
 
 
 @atexit.register

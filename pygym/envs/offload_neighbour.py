@@ -62,6 +62,14 @@ Arguments (defaults in brackets; any key of the simulator's template can be set 
   bandwidth plus its one-way latency (a node whose only links are wireless keeps the Shannon channel as a
   cap). ``nodes``, ``agents`` and ``area_m``/``radius_m`` then do not apply. The file is checked in Python
   before any simulator sees it, and again by the simulator.
+- ``workload`` [None]: a workload file (``pygym workload convert|synth ...``) replayed instead of the
+  Poisson arrivals (set ``arrival_rate_hz`` to keep both): each line is a task arriving at its ``source``
+  node (a node name: ``node_i``, or a topology's names) at its ``arrival_s``, with its cycles, bytes and
+  absolute deadline. A task waits at its source until the tasks it ``depends_on`` have completed; if one
+  is dropped, so is it (reason ``dependency``). The simulator streams the file. ``workload_end``
+  ["truncate"]: after the last line, the episode is truncated once every replayed task has finished;
+  "loop": the file starts over, shifted by its last arrival plus its mean gap. Checked in Python (every
+  line, and every source against the scenario's nodes) and again by the simulator.
 - ``reward`` ["sparse"], ``reward_weights`` [{}], ``render_mode`` [None or "ansi"], ``server`` [this
   process's JVM; or a client from ``pygym.connect``]
 
@@ -78,12 +86,32 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
 import topologies
+import workloads
 from pygym import topology as topology_files
 from pygym.env import SimParallelEnv
 from pygym.errors import ConfigError
+
+
+def check_workload(path: str | os.PathLike[str], nodes: set[str]) -> Path:
+    """Reads the whole workload file once (streaming) and checks every line and every source name."""
+    resolved = Path(path).resolve()
+    try:
+        for task in workloads.read_workload(resolved):
+            if task.source not in nodes:
+                examples = ", ".join(sorted(nodes)[:3])
+                raise ConfigError(
+                    f"workload {resolved}: task {task.task_id} comes from '{task.source}', which is not a "
+                    f"node of this scenario (the first unknown source; nodes are e.g. {examples})"
+                )
+    except workloads.WorkloadError as e:
+        raise ConfigError(f"workload: {e}") from None
+    except OSError as e:
+        raise ConfigError(f"workload {resolved}: {e}") from None
+    return resolved
 
 
 class OffloadNeighbourEnv(SimParallelEnv):
@@ -99,6 +127,7 @@ class OffloadNeighbourEnv(SimParallelEnv):
         topology_params: Mapping[str, Any] | None = None,
         topology_seed: int = 0,
         topology_routing: str = "hops",
+        workload: str | os.PathLike[str] | None = None,
         **kwargs: Any,
     ) -> None:
         self.topology: topology_files.PreparedTopology | None = None
@@ -112,6 +141,15 @@ class OffloadNeighbourEnv(SimParallelEnv):
             )
         elif topology_params is not None:
             raise ConfigError("topology_params needs topology=<generator name>")
+        if workload is not None:
+            if self.topology is not None:
+                names = set(self.topology.node_names)
+            else:
+                names = {f"node_{i}" for i in range(int(kwargs.get("nodes", 20)))}
+            kwargs["workload"] = str(check_workload(workload, names))
+            # The file's tasks replace the Poisson arrivals unless rates are set explicitly.
+            kwargs.setdefault("arrival_rate_hz", 0)
+            kwargs.setdefault("background_arrival_rate_hz", 0)
         super().__init__(**kwargs)
 
     def render(self) -> str | None:

@@ -200,6 +200,11 @@ public final class Simulation {
         }
     }
 
+    /** The per-simulation object of {@code type}, or null if none was created or shared. */
+    public <T> T sharedOrNull(Class<T> type) {
+        return type.cast(shared.get(type));
+    }
+
     /** A per-simulation object of {@code type}, created on first use (shared bookkeeping of one run). */
     public <T> T shared(Class<T> type, Supplier<T> create) {
         Object value = shared.get(type);

@@ -7,6 +7,8 @@ package edgesim.model;
 public final class Task {
     /** Where a task is. */
     public enum Stage {
+        /** Arrived at its origin but waiting for the tasks it depends on to complete. */
+        WAITING,
         /** Waiting in a node's CPU queue ({@link #at}). */
         QUEUED,
         /** Running on a core of node {@link #at}. */
@@ -39,6 +41,18 @@ public final class Task {
     public boolean decided;
     /** Node that ran (or runs) the task; -1 before service starts. */
     public int executor = -1;
+    /** When the task started running on its executor (NaN before). */
+    public double startedAt_s = Double.NaN;
+    /** Line of the workload file the task was replayed from; -1 for generated tasks. */
+    public int workloadLine = -1;
+
+    /** Told when the task completes or is dropped (a workload replay releasing its dependants); or null. */
+    public Listener listener;
+
+    /** Receives the end of a task. */
+    public interface Listener {
+        void finished(Task task);
+    }
 
     /** Time the current stage began (entering a queue, starting service, starting a transfer). */
     public double stageStart_s;

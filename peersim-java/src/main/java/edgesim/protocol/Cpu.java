@@ -231,6 +231,7 @@ public final class Cpu implements EventHandler {
         task.stageStart_s = now;
         task.core = core;
         task.executor = node.index();
+        task.startedAt_s = now;
         running[core] = task;
         busyCores++;
         sim.schedule(task.cycles / hz, node, pid, SERVICE_DONE, core, task);

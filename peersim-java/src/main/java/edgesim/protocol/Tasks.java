@@ -21,7 +21,7 @@ public final class Tasks implements EventHandler {
     /** Order of the counters written by {@link #drainCounters}. */
     public static final String[] COUNTERS = {
         "arrived", "completed", "latency_sum_s", "wait_sum_s", "transfer_sum_s", "compute_sum_s",
-        "return_sum_s", "dropped_queue_full", "dropped_deadline", "energy_j"};
+        "return_sum_s", "dropped_queue_full", "dropped_deadline", "energy_j", "dropped_dependency"};
 
     public static final ComponentTypes.ProtocolType TYPE = (config, sim, pid) -> {
         int cpuPid = sim.pidFromKey(config, PAR_CPU);
@@ -45,11 +45,17 @@ public final class Tasks implements EventHandler {
 
     /** Creates a task originating here now, with a deadline {@code relativeDeadline_s} from now. */
     public Task create(double cycles, double inputBytes, double outputBytes, double relativeDeadline_s) {
+        return createWithDeadline(cycles, inputBytes, outputBytes, sim.now() + relativeDeadline_s);
+    }
+
+    /** Creates a task originating here now with an absolute deadline (infinite: none). */
+    public Task createWithDeadline(double cycles, double inputBytes, double outputBytes, double deadline_s) {
         double now = sim.now();
-        Task task = new Task(log.nextId(), node.index(), cycles, inputBytes, outputBytes, now,
-                now + relativeDeadline_s);
+        Task task = new Task(log.nextId(), node.index(), cycles, inputBytes, outputBytes, now, deadline_s);
         counters[0]++;
-        sim.schedule(relativeDeadline_s, node, selfPid, DEADLINE, 0, task);
+        if (deadline_s != Double.POSITIVE_INFINITY) {
+            sim.schedule(Math.max(0, deadline_s - now), node, selfPid, DEADLINE, 0, task);
+        }
         return task;
     }
 
@@ -70,19 +76,32 @@ public final class Tasks implements EventHandler {
         counters[4] += task.transfer_s;
         counters[5] += task.compute_s;
         counters[6] += task.return_s;
-        log.add(task.origin, task.executor, task.wait_s, task.transfer_s, task.compute_s, task.return_s);
+        log.add(task, sim.now());
+        if (task.listener != null) {
+            task.listener.finished(task);
+        }
     }
 
-    /** Drops a task of this origin wherever it is; a transfer in progress is discarded on delivery. */
+    /**
+     * Drops a task of this origin wherever it is; a transfer in progress is discarded on delivery, and a task
+     * waiting for its dependencies is never released.
+     */
     void drop(Task task, DropReason reason) {
         Task.Stage stage = task.stage;
         task.stage = Task.Stage.DROPPED;
         task.dropReason = reason;
-        counters[reason == DropReason.QUEUE_FULL ? 7 : 8]++;
+        counters[switch (reason) {
+            case QUEUE_FULL -> 7;
+            case DEADLINE -> 8;
+            case DEPENDENCY -> 10;
+        }]++;
         if (stage == Task.Stage.QUEUED) {
             ((Cpu) sim.node(task.at).protocol(cpuPid)).withdraw(task);
         } else if (stage == Task.Stage.IN_SERVICE) {
             ((Cpu) sim.node(task.at).protocol(cpuPid)).abort(task);
+        }
+        if (task.listener != null) {
+            task.listener.finished(task);
         }
     }
 

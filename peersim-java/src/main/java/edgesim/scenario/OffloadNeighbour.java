@@ -11,6 +11,7 @@ import edgesim.protocol.Coordinates;
 import edgesim.protocol.Cpu;
 import edgesim.protocol.FaultInjector;
 import edgesim.io.TopologyFile;
+import edgesim.io.WorkloadFile;
 import edgesim.protocol.LoadBeacon;
 import edgesim.protocol.NetworkBuilder;
 import edgesim.protocol.NeighbourTable;
@@ -18,6 +19,8 @@ import edgesim.protocol.PoissonArrivals;
 import edgesim.protocol.Radio;
 import edgesim.protocol.RadiusWiring;
 import edgesim.protocol.TaskLog;
+import edgesim.protocol.TraceArrivals;
+import edgesim.protocol.WorkloadReplay;
 import edgesim.protocol.Tasks;
 import edgesim.protocol.UniformPlacement;
 import java.util.ArrayList;
@@ -59,7 +62,7 @@ public final class OffloadNeighbour implements Scenario {
     private static final String[] NODE_STATE_FIELDS = {"queue_tasks", "busy_cores", "free_slots", "radio_backlog_bytes"};
 
     private final Config config;
-    private final ComponentTypes types = componentTypes(new HashMap<>());
+    private final ComponentTypes types = componentTypes(new HashMap<>(), new HashMap<>());
     private final Spec spec;
     private final int obsDim;
     private final int metricDim;
@@ -90,10 +93,11 @@ public final class OffloadNeighbour implements Scenario {
     }
 
     /**
-     * The component types this scenario's configuration may name; {@code topologies} keeps topology files
-     * parsed once for all the resets of one scenario.
+     * The component types this scenario's configuration may name; {@code topologies} and {@code workloads}
+     * keep topology files parsed, and workload files checked, once for all the resets of one scenario.
      */
-    public static ComponentTypes componentTypes(Map<String, TopologyFile> topologies) {
+    public static ComponentTypes componentTypes(Map<String, TopologyFile> topologies,
+            Map<String, WorkloadFile.Summary> workloads) {
         return new ComponentTypes()
                 .protocol("Coordinates", Coordinates.TYPE)
                 .protocol("NeighbourTable", NeighbourTable.TYPE)
@@ -104,7 +108,9 @@ public final class OffloadNeighbour implements Scenario {
                 .protocol("LoadBeacon", LoadBeacon.TYPE)
                 .initializer("UniformPlacement", UniformPlacement.TYPE)
                 .initializer("RadiusWiring", RadiusWiring.TYPE)
+                .protocol("TraceArrivals", TraceArrivals.TYPE)
                 .initializer("NetworkBuilder", NetworkBuilder.type(topologies))
+                .initializer("WorkloadReplay", WorkloadReplay.type(workloads))
                 .control("FaultInjector", FaultInjector.TYPE);
     }
 
@@ -381,7 +387,8 @@ public final class OffloadNeighbour implements Scenario {
         out.step = step;
         out.time_s = now;
         out.terminated = false;
-        out.truncated = step >= maxSteps;
+        WorkloadReplay replay = sim.sharedOrNull(WorkloadReplay.class);
+        out.truncated = step >= maxSteps || (replay != null && replay.finished());
     }
 
     private Cpu cpu(Node node) {

@@ -35,7 +35,7 @@ class CpuTest {
                 "protocol.radio.tasks tasks",
                 "protocol.tasks Tasks",
                 "protocol.tasks.cpu cpu");
-        Simulation sim = new Simulation(Config.parse(text, "cpu-test"), OffloadNeighbour.componentTypes(new java.util.HashMap<>()), 1);
+        Simulation sim = new Simulation(Config.parse(text, "cpu-test"), OffloadNeighbour.componentTypes(new java.util.HashMap<>(), new java.util.HashMap<>()), 1);
         sim.checkAllKeysUsed();
         return sim;
     }

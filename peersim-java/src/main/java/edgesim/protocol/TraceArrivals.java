@@ -1,0 +1,35 @@
+package edgesim.protocol;
+
+import edgesim.engine.ComponentTypes;
+import edgesim.engine.EventHandler;
+import edgesim.engine.Node;
+import edgesim.engine.Simulation;
+import edgesim.io.WorkloadFile;
+
+/**
+ * Receives, at its node, the arrivals of a replayed workload file and hands them to the simulation's
+ * {@link WorkloadReplay}. It has no keys: the replay is configured by the {@code WorkloadReplay}
+ * initializer, and without one this protocol receives nothing.
+ */
+public final class TraceArrivals implements EventHandler {
+    static final int ARRIVAL = 1;
+
+    public static final ComponentTypes.ProtocolType TYPE = (config, sim, pid) -> node -> new TraceArrivals(sim);
+
+    private final Simulation sim;
+    private WorkloadReplay replay;
+
+    TraceArrivals(Simulation sim) {
+        this.sim = sim;
+    }
+
+    @Override
+    public void processEvent(Node node, int kind, long arg, Object ref) {
+        if (replay == null) {
+            replay = sim.shared(WorkloadReplay.class, () -> {
+                throw new IllegalStateException("a workload arrival reached a simulation without a replay");
+            });
+        }
+        replay.arrive(node, (WorkloadFile.Row) ref);
+    }
+}
