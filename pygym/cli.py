@@ -78,6 +78,8 @@ def _parse_settings(settings: list[str]) -> dict[str, Any]:
 
 
 def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
     if isinstance(value, float):
         if math.isnan(value):
             return "-"
@@ -98,22 +100,38 @@ def evaluate(
         list[str] | None, typer.Option("--set", help="scenario parameter key=value (repeatable)")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object instead of a table")] = False,
+    setting: Annotated[
+        str | None,
+        typer.Option(help="named parameter setting (offload-mec-explaboff-v0: 2x3, 2x5 or 3x7)"),
+    ] = None,
+    table: Annotated[
+        str | None,
+        typer.Option(
+            help="table of the size-table policy: class_mean:server:ratio,... e.g. 7:0:0.5,6:1:0.5,3:0:0.2"
+        ),
+    ] = None,
 ) -> None:
-    """Evaluate heuristic policies and print completion, latency, drops, energy and reward."""
+    """Evaluate heuristic policies. offload-neighbour: completion, latency, drops, energy and reward;
+    offload-mec-*: average cost and success rate as the ExplabOff release logs them, and reward."""
     from agents.evaluation import evaluate as run_episodes
-    from agents.heuristics import POLICIES, make_policy
+    from agents.heuristics import make_policy, policy_names
 
     names = [p.strip() for p in policy.split(",") if p.strip()]
-    unknown = [n for n in names if n not in POLICIES]
+    unknown = [n for n in names if n not in policy_names()]
     if unknown or not names:
-        raise typer.BadParameter(f"unknown policy {unknown or policy!r}; known: {', '.join(POLICIES)}")
+        raise typer.BadParameter(f"unknown policy {unknown or policy!r}; known: {', '.join(policy_names())}")
+    if table is not None and "size-table" not in names:
+        raise typer.BadParameter("--table is the size-table policy's table; add --policy size-table")
     scenario = _parse_settings(settings or [])
+    if setting is not None:
+        scenario["setting"] = setting
     summaries = []
     try:
+        policies = [make_policy(name, table=table) for name in names]
         with pygym.make(env, reward=reward, **scenario) as environment:
-            for name in names:
-                summaries.append(run_episodes(environment, make_policy(name), episodes, seed).as_dict())
-    except pygym.ConfigError as e:
+            for chosen in policies:
+                summaries.append(run_episodes(environment, chosen, episodes, seed).as_dict())
+    except (pygym.ConfigError, ValueError) as e:
         raise typer.BadParameter(str(e)) from e
     if as_json:
         payload: Any = summaries[0] if len(summaries) == 1 else {"policies": summaries}
@@ -121,22 +139,34 @@ def evaluate(
             json.dumps(payload, allow_nan=False, default=str) if _finite(payload) else json.dumps(payload)
         )
         return
-    table = Table(title=f"{env}: {episodes} episode(s) per policy, seeds {seed}..{seed + episodes - 1}")
-    columns = [
-        ("policy", "policy"),
-        ("done", "completion_ratio"),
-        ("lat mean s", "latency_mean_s"),
-        ("lat p95 s", "latency_p95_s"),
-        ("drop full", "dropped_queue_full"),
-        ("drop late", "dropped_deadline"),
-        ("energy J", "energy_j"),
-        ("reward", "reward"),
-    ]
+    output = Table(title=f"{env}: {episodes} episode(s) per policy, seeds {seed}..{seed + episodes - 1}")
+    if "avg_cost" in summaries[0]:
+        columns = [
+            ("policy", "policy"),
+            ("avg cost", "avg_cost"),
+            ("succ rate", "success_rate"),
+            ("early end", "early_end_rate"),
+            ("missed", "missed_deadlines"),
+            ("lat mean s", "latency_mean_s"),
+            ("energy J", "energy_j"),
+            ("reward", "reward"),
+        ]
+    else:
+        columns = [
+            ("policy", "policy"),
+            ("done", "completion_ratio"),
+            ("lat mean s", "latency_mean_s"),
+            ("lat p95 s", "latency_p95_s"),
+            ("drop full", "dropped_queue_full"),
+            ("drop late", "dropped_deadline"),
+            ("energy J", "energy_j"),
+            ("reward", "reward"),
+        ]
     for title, _ in columns:
-        table.add_column(title, justify="left" if title == "policy" else "right")
+        output.add_column(title, justify="left" if title == "policy" else "right")
     for s in summaries:
-        table.add_row(*(_fmt(s[key]) for _, key in columns))
-    console.print(table)
+        output.add_row(*(_fmt(s[key]) for _, key in columns))
+    console.print(output)
 
 
 def _finite(payload: Any) -> bool:

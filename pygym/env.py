@@ -63,8 +63,7 @@ class SimParallelEnv(ParallelEnv):
             raise ConfigError(f"render_mode {render_mode!r} is not one of {self.metadata['render_modes']}")
         self.render_mode = render_mode
         self.reward_name = reward or self.default_reward
-        self._reward_fn = reward_function(self.reward_name)
-        self.reward_weights = RewardWeights.from_mapping(reward_weights)
+        self._configure_reward(self.reward_name, reward_weights)
         self.scenario = {key: _override_value(key, value) for key, value in scenario.items()}
         self._session: Session | None = None
         client = server if server is not None else servers.local_server()
@@ -108,6 +107,12 @@ class SimParallelEnv(ParallelEnv):
         self.last_frame: Frame | None = None
         self.last_actions: np.ndarray | None = None
         self.last_rewards: np.ndarray | None = None
+
+    def _configure_reward(self, name: str, weights: Mapping[str, float] | None) -> None:
+        """Checks the reward's name and weights before the session is created. Scenarios whose rewards are
+        not :mod:`pygym.rewards` functions of one step's metrics override this and :meth:`_rewards`."""
+        self._reward_fn = reward_function(name)
+        self.reward_weights = RewardWeights.from_mapping(weights)
 
     def observation_space(self, agent: str) -> gymnasium.spaces.Box:
         """The same Box object on every call for an agent, as PettingZoo requires."""

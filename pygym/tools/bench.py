@@ -4,9 +4,12 @@
    random valid actions, only the step call timed), the bare bridge call (``Session.step_raw``: py4j round
    trip, simulation and decoding, no PettingZoo dictionaries), the same simulation stepped inside the JVM
    through the same session calls with no bridge, their ratio, reset latency and peak memory.
-2. The engine alone on PeerSim's hold model at N = 1,000 and 100,000 nodes: events/s, bytes allocated per
+2. The MEC scenarios (offload-mec-explaboff-v0 in its 2x3, 2x5 and 3x7 settings, offload-mec-v0 with 3, 5
+   and 7 devices): env steps/s through the bridge (``env.step`` with uniform random actions in [-1, 1]^2,
+   only the step call timed; resets excluded) and inside the JVM (``edgesim.bench.ScenarioBench``).
+3. The engine alone on PeerSim's hold model at N = 1,000 and 100,000 nodes: events/s, bytes allocated per
    event, peak memory.
-3. The topology and workload benchmarks, when those packages provide them.
+4. The topology and workload benchmarks, when those packages provide them.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import json
 import resource
 import subprocess
 import time
+from typing import Any
 
 import numpy as np
 from rich.console import Console
@@ -131,6 +135,75 @@ def scenario_table() -> None:
     console.print(table)
 
 
+MEC_STEPS = 10_000
+MEC_ROWS: list[tuple[str, dict[str, Any]]] = [
+    ("offload-mec-explaboff-v0", {"setting": "2x3"}),
+    ("offload-mec-explaboff-v0", {"setting": "2x5"}),
+    ("offload-mec-explaboff-v0", {"setting": "3x7"}),
+    ("offload-mec-v0", {"n_devices": 3, "n_servers": 2}),
+    ("offload-mec-v0", {"n_devices": 5, "n_servers": 2}),
+    ("offload-mec-v0", {"n_devices": 7, "n_servers": 3}),
+]
+MEC_TARGET_STEPS_PER_S = 5_000
+
+
+def mec_bridge_seconds(env: pygym.SimParallelEnv, steps: int) -> float:
+    """Seconds spent in ``env.step`` over ``steps`` steps of uniform random actions (resets not timed)."""
+    rng = np.random.default_rng(SEED)
+    env.reset(seed=SEED)
+    elapsed = 0.0
+    for _ in range(steps):
+        if not env.agents:
+            env.reset()
+        draws = rng.uniform(-1, 1, (len(env.agents), 2)).astype(np.float32)
+        actions = dict(zip(env.agents, draws, strict=True))
+        t0 = time.perf_counter()
+        env.step(actions)
+        elapsed += time.perf_counter() - t0
+    return elapsed
+
+
+def mec_table() -> None:
+    table = Table(title=f"MEC scenarios: {MEC_STEPS} env steps per row, uniform random actions in [-1, 1]^2")
+    for column in (
+        "env id",
+        "arguments",
+        "devices",
+        "bridge steps/s",
+        "µs/step",
+        "in-JVM steps/s",
+        "target",
+        "met",
+    ):
+        table.add_column(
+            column,
+            justify="left" if column in ("env id", "arguments") else "right",
+            no_wrap=column == "env id",
+        )
+    for env_id, kwargs in MEC_ROWS:
+        env = pygym.make(env_id, **kwargs)
+        mec_bridge_seconds(env, 2_000)  # warm up the JIT and the Python caches
+        seconds = mec_bridge_seconds(env, MEC_STEPS)
+        devices = len(env.possible_agents)
+        env.close()
+        # The in-JVM run is longer: a step takes microseconds there, and short runs are mostly JIT noise.
+        inside = java("edgesim.bench.ScenarioBench", env_id, str(20 * MEC_STEPS), str(SEED),
+                      *(f"{k}={v}" for k, v in kwargs.items()))  # fmt: skip
+        rate = MEC_STEPS / seconds
+        target = devices == 3
+        table.add_row(
+            env_id,
+            " ".join(f"{k}={v}" for k, v in kwargs.items()),
+            str(devices),
+            f"{rate:,.0f}",
+            f"{1e6 / rate:.1f}",
+            f"{inside['steps_per_s']:,.0f}",
+            f">= {MEC_TARGET_STEPS_PER_S:,}/s" if target else "",
+            _ok(rate >= MEC_TARGET_STEPS_PER_S) if target else "",
+        )
+    console.print(table)
+
+
 def engine_table() -> None:
     table = Table(title="engine alone: PeerSim hold model (one pending event per node, delays 1..100 ticks)")
     for column in (
@@ -167,6 +240,7 @@ def _ok(met: bool) -> str:
 def main() -> None:
     console.print(f"[bold]pygym bench[/bold] (java: {jvm.java_executable()}, jar: {jvm.jar_path()})")
     scenario_table()
+    mec_table()
     engine_table()
     for package in ("topologies", "workloads"):
         try:

@@ -8,8 +8,9 @@ import java.util.Base64;
 
 /**
  * Steps a scenario inside the JVM through the same session calls the bridge makes (action frame in,
- * base64 step frame out), with uniformly random valid actions, and prints one JSON line: steps, seconds,
- * steps/s, events/step, mean reset seconds, peak RSS. Usage: {@code ScenarioBench ENV_ID STEPS SEED [key=value ...]}.
+ * base64 step frame out), with uniformly random valid actions (for continuous actions, each value uniform in
+ * its field's [-1, 1]), and prints one JSON line: steps, seconds, steps/s, events/step, mean reset seconds,
+ * peak RSS. Usage: {@code ScenarioBench ENV_ID STEPS SEED [key=value ...]}.
  */
 public final class ScenarioBench {
     private ScenarioBench() {
@@ -29,12 +30,13 @@ public final class ScenarioBench {
         String describe = sessions.describe(id);
         int agents = countAgents(describe);
         int actionsCount = intField(describe, "\"actions\":[");
+        int actionDim = continuousDim(describe);
         int maskOffset = intAfter(describe, "\"action_mask_offset\":");
         Rng rng = new Rng(seed);
         byte[][] frame = {Base64.getDecoder().decode(sessions.reset(id, seed))};
-        run(sessions, id, steps / 5, seed, agents, actionsCount, maskOffset, rng, frame);
+        run(sessions, id, steps / 5, seed, agents, actionsCount, actionDim, maskOffset, rng, frame);
         long t0 = System.nanoTime();
-        long[] counters = run(sessions, id, steps, seed, agents, actionsCount, maskOffset, rng, frame);
+        long[] counters = run(sessions, id, steps, seed, agents, actionsCount, actionDim, maskOffset, rng, frame);
         double seconds = (System.nanoTime() - t0) / 1e9;
         long resets = counters[0];
         double resetSeconds = counters[1] / 1e9;
@@ -52,11 +54,15 @@ public final class ScenarioBench {
                 Measure.peakRssBytes());
     }
 
-    /** Steps {@code steps} times with random actions allowed by the mask; resets at episode end. */
+    /**
+     * Steps {@code steps} times with random actions allowed by the mask, or with uniform values in [-1, 1]
+     * when {@code actionDim} &gt; 0 (continuous actions); resets at episode end.
+     */
     private static long[] run(Sessions sessions, int id, int steps, long seed, int agents, int actions,
-            int maskOffset, Rng rng, byte[][] last) {
+            int actionDim, int maskOffset, Rng rng, byte[][] last) {
         byte[] frame = last[0];
-        ByteBuffer actionBuffer = ByteBuffer.allocate(4 * agents).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer actionBuffer = ByteBuffer.allocate(4 * agents * Math.max(1, actionDim))
+                .order(ByteOrder.LITTLE_ENDIAN);
         long resets = 0;
         long resetNanos = 0;
         for (int s = 0; s < steps; s++) {
@@ -67,7 +73,12 @@ public final class ScenarioBench {
                 resetNanos += System.nanoTime() - r0;
             }
             actionBuffer.clear();
-            for (int a = 0; a < agents; a++) {
+            for (int a = 0; a < agents && actionDim > 0; a++) {
+                for (int k = 0; k < actionDim; k++) {
+                    actionBuffer.putFloat((float) rng.uniform(-1, 1));
+                }
+            }
+            for (int a = 0; a < agents && actionDim == 0; a++) {
                 int choice;
                 do {
                     choice = rng.nextInt(actions);
@@ -84,6 +95,20 @@ public final class ScenarioBench {
         int start = json.indexOf("\"agents\":[") + 10;
         int end = json.indexOf(']', start);
         return json.substring(start, end).isBlank() ? 0 : json.substring(start, end).split(",").length;
+    }
+
+    /** Values per agent of a continuous action (the entries of "continuous_actions"), 0 for discrete actions. */
+    private static int continuousDim(String json) {
+        String key = "\"continuous_actions\":[";
+        int start = json.indexOf(key) + key.length();
+        // Field objects may hold brackets in their strings; the next key ends the list.
+        int end = json.indexOf("\"task_record\":", start);
+        String fields = json.substring(start, end);
+        int count = 0;
+        for (int i = fields.indexOf("\"name\""); i >= 0; i = fields.indexOf("\"name\"", i + 1)) {
+            count++;
+        }
+        return count;
     }
 
     private static int intField(String json, String key) {

@@ -2,6 +2,8 @@ package edgesim.scenario;
 
 import edgesim.config.Config;
 import edgesim.config.ConfigException;
+import edgesim.scenario.mec.OffloadMec;
+import edgesim.scenario.mec.OffloadMecExplabOff;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +17,10 @@ public final class ScenarioCatalog {
     }
 
     private final Map<String, Entry> entries = Map.of(
-            OffloadNeighbour.ENV_ID, new Entry("/scenarios/offload-neighbour-v0.cfg", OffloadNeighbour::new));
+            OffloadNeighbour.ENV_ID, new Entry("/scenarios/offload-neighbour-v0.cfg", OffloadNeighbour::new),
+            OffloadMecExplabOff.ENV_ID,
+            new Entry("/scenarios/offload-mec-explaboff-v0.cfg", OffloadMecExplabOff::new),
+            OffloadMec.ENV_ID, new Entry("/scenarios/offload-mec-v0.cfg", OffloadMec::new));
 
     /** Known env ids. */
     public List<String> envIds() {

@@ -1,0 +1,117 @@
+package edgesim.protocol;
+
+import edgesim.config.ConfigReader;
+import edgesim.engine.ComponentTypes;
+import edgesim.engine.EventHandler;
+import edgesim.engine.Node;
+import edgesim.engine.Simulation;
+import edgesim.model.MecJob;
+import edgesim.model.PathLossChannel;
+import java.util.ArrayDeque;
+
+/**
+ * A device's uplink to the edge servers: one transfer at a time, first-in first-out, each at the Shannon
+ * rate of a log-distance path-loss channel to its server (devices use orthogonal channels, so there is no
+ * interference). Transmit energy is power x time on air. A finished upload is handed to the server's
+ * {@link MecCpu} and reported to the job's listener. Propagation delay (under a microsecond in a cell) is
+ * neglected.
+ */
+public final class Uplink implements EventHandler {
+    /** @config channel bandwidth, Hz. */
+    public static final String PAR_BANDWIDTH = "bandwidth_hz";
+    /** @config transmit power, watts. */
+    public static final String PAR_TX_POWER = "tx_power_w";
+    /** @config path loss at 1 m, dB. */
+    public static final String PAR_PATH_LOSS_1M = "path_loss_db_at_1m";
+    /** @config path-loss exponent. */
+    public static final String PAR_EXPONENT = "path_loss_exponent";
+    /** @config noise power spectral density, dBm/Hz (-174 is thermal noise at 290 K). */
+    public static final String PAR_NOISE = "noise_psd_dbm_per_hz";
+    /** @config the Coordinates protocol (distances). */
+    public static final String PAR_COORDINATES = "coordinates";
+    /** @config the MecCpu protocol that computes uploaded jobs at the server. */
+    public static final String PAR_CPU = "cpu";
+
+    static final int DONE = 1;
+
+    public static final ComponentTypes.ProtocolType TYPE = (config, sim, pid) -> {
+        PathLossChannel channel = channel(config);
+        int coordinates = sim.pidFromKey(config, PAR_COORDINATES);
+        int cpu = sim.pidFromKey(config, PAR_CPU);
+        return node -> new Uplink(sim, node.index(), pid, channel, coordinates, cpu);
+    };
+
+    private static PathLossChannel channel(ConfigReader c) {
+        return new PathLossChannel(c.getPositive(PAR_BANDWIDTH), c.getPositive(PAR_TX_POWER),
+                c.getDouble(PAR_PATH_LOSS_1M, -100, 300), c.getDouble(PAR_EXPONENT, 1, 8),
+                c.getDouble(PAR_NOISE, -250, 0));
+    }
+
+    private final Simulation sim;
+    private final int node;
+    private final int pid;
+    private final PathLossChannel channel;
+    private final int coordinatesPid;
+    private final int cpuPid;
+    private final ArrayDeque<MecJob> waiting = new ArrayDeque<>();
+    private MecJob sending;
+    private double sendEnd_s;
+
+    Uplink(Simulation sim, int node, int pid, PathLossChannel channel, int coordinatesPid, int cpuPid) {
+        this.sim = sim;
+        this.node = node;
+        this.pid = pid;
+        this.channel = channel;
+        this.coordinatesPid = coordinatesPid;
+        this.cpuPid = cpuPid;
+    }
+
+    /** Rate to node {@code target} at the current positions, bit/s. */
+    public double rateBps(int target) {
+        Coordinates a = (Coordinates) sim.node(node).protocol(coordinatesPid);
+        Coordinates b = (Coordinates) sim.node(target).protocol(coordinatesPid);
+        return channel.rateBps(a.distanceTo(b));
+    }
+
+    /** Seconds until every queued upload has been sent. */
+    public double backlog_s() {
+        double sum = sending == null ? 0 : Math.max(0, sendEnd_s - sim.now());
+        for (MecJob j : waiting) {
+            sum += j.bytes * 8 / rateBps(j.target);
+        }
+        return sum;
+    }
+
+    /** Queues the upload of {@code job}'s bytes to its target server. */
+    public void send(MecJob job) {
+        if (sending == null) {
+            start(job);
+        } else {
+            waiting.add(job);
+        }
+    }
+
+    private void start(MecJob job) {
+        sending = job;
+        double rate = rateBps(job.target);
+        double airtime_s = job.bytes * 8 / rate;
+        job.uploadStart_s = sim.now();
+        job.upload_bps = rate;
+        job.txEnergy_j = channel.txPower_w() * airtime_s;
+        sendEnd_s = sim.now() + airtime_s;
+        sim.schedule(airtime_s, node, pid, DONE, 0, job);
+    }
+
+    @Override
+    public void processEvent(Node n, int kind, long arg, Object ref) {
+        MecJob job = (MecJob) ref;
+        job.uploadDone_s = sim.now();
+        sending = null;
+        MecJob next = waiting.poll();
+        if (next != null) {
+            start(next);
+        }
+        ((MecCpu) sim.node(job.target).protocol(cpuPid)).submit(job);
+        job.listener.uploaded(job);
+    }
+}
