@@ -26,6 +26,8 @@ class Summary:
     latency_p95_s: float
     dropped_queue_full: int
     dropped_deadline: int
+    dropped_dependency: int
+    """dropped because a task it depends on was dropped (replayed workloads only)"""
     unfinished: int
     energy_j: float
     reward: float
@@ -100,6 +102,7 @@ def evaluate(env: Any, policy: Policy, episodes: int, seed: int) -> Summary | Me
     completed = int(totals[col["completed"]])
     dropped_full = int(totals[col["dropped_queue_full"]])
     dropped_deadline = int(totals[col["dropped_deadline"]])
+    dropped_dependency = int(totals[col["dropped_dependency"]])
     return Summary(
         policy=policy.name,
         env_id=env.env_id,
@@ -113,7 +116,8 @@ def evaluate(env: Any, policy: Policy, episodes: int, seed: int) -> Summary | Me
         latency_p95_s=float(np.percentile(all_latencies, 95)) if len(all_latencies) else float("nan"),
         dropped_queue_full=dropped_full,
         dropped_deadline=dropped_deadline,
-        unfinished=arrived - completed - dropped_full - dropped_deadline,
+        dropped_dependency=dropped_dependency,
+        unfinished=arrived - completed - dropped_full - dropped_deadline - dropped_dependency,
         energy_j=float(totals[col["energy_j"]]),
         reward=returns / episodes / len(env.possible_agents),
     )

@@ -159,6 +159,7 @@ def evaluate(
             ("lat p95 s", "latency_p95_s"),
             ("drop full", "dropped_queue_full"),
             ("drop late", "dropped_deadline"),
+            ("drop dep", "dropped_dependency"),
             ("energy J", "energy_j"),
             ("reward", "reward"),
         ]

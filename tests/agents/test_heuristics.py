@@ -42,9 +42,9 @@ def test_each_policy_runs_an_episode(short_env, name: str) -> None:
     summary = evaluate(short_env, make_policy(name), episodes=1, seed=3)
     assert summary.steps == 100
     assert summary.arrived > 100
-    assert summary.completed + summary.dropped_queue_full + summary.dropped_deadline + summary.unfinished == (
-        summary.arrived
-    )
+    dropped = summary.dropped_queue_full + summary.dropped_deadline + summary.dropped_dependency
+    assert summary.completed + dropped + summary.unfinished == summary.arrived
+    assert summary.dropped_dependency == 0  # Poisson tasks have no dependencies
     assert 0 < summary.completion_ratio <= 1
     assert summary.latency_p95_s >= summary.latency_mean_s > 0
 
