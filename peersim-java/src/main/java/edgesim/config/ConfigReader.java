@@ -133,11 +133,6 @@ public final class ConfigReader {
         return unused;
     }
 
-    /** Marks a key as read without resolving it (a declaration handled by the caller). */
-    public void markUsed(String key) {
-        used.add(prefix + key);
-    }
-
     /** The configuration this reader views. */
     public Config config() {
         return config;

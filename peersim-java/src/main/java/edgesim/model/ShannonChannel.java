@@ -44,11 +44,6 @@ public final class ShannonChannel {
         return distance_m / SPEED_OF_LIGHT_M_PER_S;
     }
 
-    /** Time on air to send {@code bytes} at {@code distance_m}, seconds. */
-    public double airtime_s(double bytes, double distance_m) {
-        return bytes * 8.0 / rateBps(distance_m);
-    }
-
     public double txPower_w() {
         return txPower_w;
     }

@@ -23,10 +23,6 @@ public final class TaskFifo {
         return capacity;
     }
 
-    public boolean isFull() {
-        return size >= capacity;
-    }
-
     /** Appends at the tail; returns false (and changes nothing) when full. */
     public boolean offer(Task task) {
         if (size >= capacity) {

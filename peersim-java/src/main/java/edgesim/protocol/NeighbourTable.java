@@ -8,7 +8,7 @@ import java.util.Arrays;
 
 /**
  * A node's neighbours (at most {@code max_degree}, in the order they were added) with, per neighbour,
- * the distance and the load it last announced: queued tasks, free queue slots and when that was measured.
+ * the load it last announced: queued tasks, free queue slots and when that was measured.
  * Also records the listeners: the nodes that hold this node as a neighbour and so receive its beacons.
  */
 public final class NeighbourTable implements Linkable {
@@ -21,7 +21,6 @@ public final class NeighbourTable implements Linkable {
     };
 
     private final Node[] neighbours;
-    private final double[] distance_m;
     private final int[] heardQueueTasks;
     private final int[] heardFreeSlots;
     private final double[] heardAt_s;
@@ -31,7 +30,6 @@ public final class NeighbourTable implements Linkable {
 
     public NeighbourTable(int maxDegree) {
         neighbours = new Node[maxDegree];
-        distance_m = new double[maxDegree];
         heardQueueTasks = new int[maxDegree];
         heardFreeSlots = new int[maxDegree];
         heardAt_s = new double[maxDegree];
@@ -58,19 +56,13 @@ public final class NeighbourTable implements Linkable {
         return neighbours[i];
     }
 
+    /** Adds a neighbour; false if it is already there or the table is full. */
     @Override
     public boolean addNeighbor(Node node) {
-        return addNeighbor(node, 0.0);
-    }
-
-    /** Adds a neighbour at {@code distance}; false if present or the table is full. */
-    public boolean addNeighbor(Node node, double distance) {
         if (contains(node) || degree == neighbours.length) {
             return false;
         }
-        neighbours[degree] = node;
-        distance_m[degree] = distance;
-        degree++;
+        neighbours[degree++] = node;
         return true;
     }
 
@@ -87,10 +79,6 @@ public final class NeighbourTable implements Linkable {
             }
         }
         return -1;
-    }
-
-    public double distance_m(int slot) {
-        return distance_m[slot];
     }
 
     /** Records a load announcement from the neighbour with node index {@code sender}. */

@@ -133,7 +133,7 @@ public final class NetworkBuilder implements Initializer {
                 if (table.degree() == table.maxDegree()) {
                     break;
                 }
-                table.addNeighbor(sim.node(j), Double.NaN);
+                table.addNeighbor(sim.node(j));
                 ((NeighbourTable) sim.node(j).protocol(linkablePid)).addListener(i);
             }
         }

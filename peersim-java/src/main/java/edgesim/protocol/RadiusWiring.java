@@ -65,7 +65,7 @@ public final class RadiusWiring implements Initializer {
                 if (table.degree() == table.maxDegree()) {
                     break;
                 }
-                table.addNeighbor(c.node(), c.distance());
+                table.addNeighbor(c.node());
                 ((NeighbourTable) c.node().protocol(linkablePid)).addListener(i);
             }
         }
