@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 from typing import Annotated, Any
 
 import typer
@@ -25,7 +26,8 @@ sim_app = typer.Typer(help="The Java simulator server.", no_args_is_help=True)
 app.add_typer(sim_app, name="sim")
 app.add_typer(topology_app, name="topology")
 app.add_typer(workload_app, name="workload")
-console = Console()
+# Tables stay readable when the output is a pipe or a log (rich would otherwise assume 80 columns).
+console = Console(width=max(shutil.get_terminal_size((120, 24)).columns, 110))
 
 
 @app.command("envs")
