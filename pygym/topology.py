@@ -34,6 +34,8 @@ class PreparedTopology:
     agents: int
     agent_names: tuple[str, ...]
     node_names: tuple[str, ...]
+    node_roles: tuple[str, ...] = ()
+    """Role of each compute node (``device``, ``edge``, ``cloud``), in file order like :attr:`node_names`."""
 
 
 def cache_dir() -> Path:
@@ -48,8 +50,13 @@ def prepare(
     params: Mapping[str, Any] | None = None,
     seed: int = 0,
     routing: str = "hops",
+    require_agents: bool = True,
 ) -> PreparedTopology:
-    """Loads or generates ``topology``, checks it, adds routes if needed, and writes it for the simulator."""
+    """Loads or generates ``topology``, checks it, adds routes if needed, and writes it for the simulator.
+
+    ``require_agents=False`` leaves it to the scenario to check which nodes it needs (a MEC scenario's
+    agents are devices, and it needs servers too), so that its error can say what the scenario expects.
+    """
     if routing not in topologies.model.ROUTING_MODES:
         raise ConfigError(
             f"topology_routing {routing!r}: expected one of {', '.join(topologies.model.ROUTING_MODES)}"
@@ -71,7 +78,7 @@ def prepare(
     if topo.routes is None or topo.routes.routing != routing:
         topo = topo.with_routes(routing)  # type: ignore[arg-type]
     agents = tuple(node.name for node in topo.compute_nodes if node.agent)
-    if not agents:
+    if require_agents and not agents:
         raise ConfigError(f"topology {topo.name!r} marks no compute node as an agent")
     text = topologies.dumps(topo)
     path = cache_dir() / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.json"
@@ -86,6 +93,7 @@ def prepare(
         agents=len(agents),
         agent_names=agents,
         node_names=topo.compute_names,
+        node_roles=tuple(node.role for node in topo.compute_nodes),
     )
 
 

@@ -1,86 +1,152 @@
 """offload-mec-v0: ExplabOff's offloading decision on physical models of radio, computing and energy.
 
-The decision problem of ``offload-mec-explaboff-v0`` (each mobile device holds one task per epoch and
-chooses an edge server and the fraction ``p`` of the task to offload; the devices share the servers) on
-physical models, so the same agents can be trained on a realistic network. Devices are placed uniformly in
-a disc-shaped cell at every reset; the edge servers stand evenly on a ring around its centre. A task has
-input bytes (uniform in [``task_bytes_min``, ``task_bytes_max``]), CPU cycles (bytes x
-``cycles_per_byte``) and a relative deadline. The local part, (1 - p) of the cycles, queues on the device's
-CPU (first-in first-out). The offloaded part sends p of the bytes over the device's uplink, one upload at a
-time, at the Shannon rate ``B log2(1 + P g(d) / (N0 B))`` of a log-distance path-loss channel (orthogonal
-channels, no interference), then computes p of the cycles on the chosen server, whose CPU serves task parts
-first-in first-out or by processor sharing (``server_discipline``). A task is done when both parts are; it
-misses its deadline if it finishes after it (it still completes). Energy: computing ``kappa x hz^2`` per
-cycle on the device and on the server, transmission ``tx_power_w x`` time on air.
+The decision problem of ``offload-mec-explaboff-v0`` (each mobile device decides, per epoch, for one task:
+an edge server and the fraction ``p`` of the task to offload; the devices share the servers) on physical
+models, so the same agents can be trained on a realistic network. By default the network is a cell: devices
+are placed uniformly in a disc at every reset, the edge servers stand evenly on a ring around its centre,
+and tasks come from a built-in generator, one per device per epoch: input bytes uniform in
+[``task_bytes_min``, ``task_bytes_max``], CPU cycles = bytes x ``cycles_per_byte``, a relative deadline
+``task_deadline_s``, no output. The local part, (1 - p) of the cycles, runs on the device's CPU (first-in
+first-out). The offloaded part sends p of the input bytes over the device's uplink, one upload at a time, at
+the Shannon rate ``B log2(1 + P g(d) / (N0 B))`` of a log-distance path-loss channel (orthogonal channels,
+no interference), computes p of the cycles on the chosen server, whose CPU serves task parts first-in
+first-out or by processor sharing (``server_discipline``; with several cores a part uses one core), and
+returns p of the task's output bytes to the device. A task is done when both parts are; it misses its
+deadline if it finishes after it (it still completes). Energy: computing ``kappa x hz^2`` per cycle on the
+device and on the server, transmission ``tx_power_w x`` time on air.
+
+A topology file (``topology=``) replaces the cell, and a workload file (``workload=``) the generator; see
+Arguments.
 
 =====================  ==========================================================================
-Agents                 ``md_0`` ... ``md_{n_devices-1}``
+Agents                 The devices, ids = node names, stable across resets: ``md_0`` ...
+                       ``md_{n_devices-1}`` in a cell; with a topology, its ``device`` nodes marked as
+                       agents, in file order. ``env.server_names``: ``es_0`` ... or the topology's.
 Action                 ``Box([-1, 1]^2, float32)``: ``server_choice, offload_ratio``, decoded as in
                        offload-mec-explaboff-v0 but clipped to [-1, 1] only: server
                        ``floor((a0 + 1) B / 2)`` (a0 = 1 is the last server), ``p = (a1 + 1) / 2``, so
                        ``p = 0`` keeps the task local and ``p = 1`` offloads all of it. Values outside
-                       [-1, 1] are clipped; a wrong shape, NaN or infinity raises ActionError.
-Observation            ``Box(float32, 6 + 4 B + M)``, SI units, named by ``env.observation_fields``:
-                       the task held now ``task_bytes, task_cycles, task_deadline_s``; own ``cpu_hz,
-                       local_backlog_s, uplink_backlog_s``; per server k ``es{k}_uplink_bps`` (this
-                       device's rate to it), ``es{k}_cpu_hz, es{k}_backlog_cycles, es{k}_jobs``; every
-                       device's task ``md{j}_task_bytes``.
+                       [-1, 1] are clipped; a wrong shape, NaN or infinity raises ActionError. It applies
+                       to the task the device holds; a device that holds none (only when replaying a
+                       workload) does nothing and reports ``decided = 0``.
+Observation            ``Box(float32, 10 + 6 B + M)``, SI units, named by ``env.observation_fields``:
+                       the task held now ``task_bytes, task_cycles, task_deadline_s`` (time left until
+                       its deadline, infinite if it has none; all 0 when no task is held); own
+                       ``cpu_hz`` (per core),
+                       ``local_backlog_s`` (queued cycles / (cores x hz)), ``uplink_backlog_s``; per
+                       server k ``es{k}_uplink_bps`` (this device's rate to it), ``es{k}_cpu_hz,
+                       es{k}_backlog_cycles, es{k}_jobs``; every device's held task
+                       ``md{j}_task_bytes``; then ``task_present, task_output_bytes, queued_tasks``
+                       (tasks awaiting this device's decision, the held one included), own ``cores``,
+                       and per server ``es{k}_cores, es{k}_latency_s`` (one-way latency to it). The
+                       fields from ``task_present`` on came with topologies and workloads; the indices
+                       before them are those of the first v0 layout.
 State                  ``state()``: the M observations concatenated, for centralised critics.
 Reward                 From a per-device cost over the device's tasks that finished during the step:
                        ``latency x`` seconds of latency ``+ energy x`` joules the device spent
                        (local computing and transmission) ``+ edge_energy x`` joules the server spent
-                       on its offloaded parts ``+ miss x`` deadline misses. ``reward="team"``
-                       (default): every device gets minus the mean cost over devices;
+                       on its offloaded parts ``+ miss x`` deadline misses ``+ drop x`` dropped tasks.
+                       ``reward="team"`` (default): every device gets minus the mean cost over devices;
                        ``reward="agent"``: minus its own. Weights: ``reward_weights={...}``
                        (``pygym.envs.offload_mec.MecCostWeights``: latency 1, energy 1,
-                       edge_energy 0, miss 1).
-Episode end            Truncated after ``episode_steps`` decisions; never terminated. After the last
-                       decision the simulation runs on without new tasks until every task is done,
-                       so the last frame (its ``time_s`` says when) accounts for every task.
+                       edge_energy 0, miss 1, drop 1).
+Episode end            Truncated after ``episode_steps`` decisions, or when a replayed workload with
+                       ``workload_end="truncate"`` has had every task finish; never terminated. After
+                       the last decision the simulation runs on without new decisions until every
+                       decided task is done, so the last frame (its ``time_s`` says when) accounts for
+                       every task: replayed tasks never decided are counted there as ``unfinished``,
+                       and no replayed task arrives after the last decision epoch.
 Infos                  ``metrics`` (named by ``env.metric_fields``: the decision applied, then sums
                        over the device's tasks finished in the step: ``completed``, latency parts,
-                       ``missed``, energies) and ``cost``; after a step also ``server`` and
-                       ``offload_ratio``. ``env.last_frame.task_records`` holds one record per
-                       finished task (``env.task_record_fields``). At the episode's end ``episode``:
-                       ``avg_cost`` (mean cost per task), ``success_rate`` (fraction of tasks within
-                       their deadline), ``latency_mean_s``, ``energy_j`` (devices), ``edge_energy_j``,
-                       ``tasks``, ``missed_deadlines``, ``return``; also ``env.episode_summary``.
+                       ``missed``, energies; then ``decided``, ``arrived``, ``dropped_queue_full``,
+                       ``dropped_dependency``, ``unfinished``, ``return_sum_s``) and ``cost``; after a
+                       step also ``decided``, ``server`` and ``offload_ratio``.
+                       ``env.last_frame.task_records`` holds one record per completed task
+                       (``env.task_record_fields``, including ``workload_line`` (-1 for generated
+                       tasks), ``created_s`` (arrival), ``decided_s``, ``started_s`` (first upload or
+                       computation), ``finished_s``). At the episode's end ``episode``: ``avg_cost``
+                       (mean cost per completed or dropped task), ``success_rate`` (fraction of those
+                       completed within their deadline), ``latency_mean_s``, ``energy_j`` (devices),
+                       ``edge_energy_j``, ``tasks`` (completed), ``missed_deadlines``, ``arrived``,
+                       ``dropped``, ``unfinished``, ``steps``, ``ended_early``, ``return``; also
+                       ``env.episode_summary``.
 =====================  ==========================================================================
 
 Arguments (defaults in brackets; ``pygym sim template offload-mec-v0`` lists every key):
 
 - ``n_devices`` [3], ``n_servers`` [2], ``cell_radius_m`` [250], ``server_ring_m`` [100]
-- ``device_hz`` [1e9], ``device_kappa`` [1e-27], ``server_hz_min/max`` [5e9, 10e9] (drawn per server at
-  reset), ``server_kappa`` [1e-29], ``server_discipline`` ["fifo" or "ps"]
+- ``device_hz`` [1e9], ``device_cores`` [1], ``device_kappa`` [1e-27], ``server_hz_min/max`` [5e9, 10e9]
+  (drawn per server at reset), ``server_cores`` [1], ``server_kappa`` [1e-29], ``server_discipline``
+  ["fifo" or "ps"]
 - ``bandwidth_hz`` [10e6], ``tx_power_w`` [0.1], ``path_loss_db_at_1m`` [15.3], ``path_loss_exponent``
   [3.76] (the 3GPP macro-cell law 128.1 + 37.6 log10(d/km)), ``noise_psd_dbm_per_hz`` [-174]
-- ``task_bytes_min/max`` [0.5e6, 2e6], ``cycles_per_byte`` [1000], ``task_deadline_s`` [1.5],
-  ``epoch_s`` [1], ``episode_steps`` [10]
+- ``task_bytes_min/max`` [0.5e6, 2e6], ``cycles_per_byte`` [1000], ``task_deadline_s`` [1.5] (the built-in
+  generator), ``epoch_s`` [1], ``episode_steps`` [10]
+- ``topology`` [None]: a topology file (``pygym topology generate ...``), a ``topologies.Topology``, or a
+  generator name (``"urban-sensing"``, ``"random-geometric"``, ...) with ``topology_params`` [{}] and
+  ``topology_seed`` [0]; ``topology_routing`` ["hops"] or "latency", as for offload-neighbour-v0. The
+  devices are then the file's compute nodes with role ``device`` marked as agents, the servers its nodes with
+  role ``edge`` (agent or not), each in file order; ``topology_cloud_servers`` [False]: True makes its
+  ``cloud`` nodes servers too (in file order among the edge nodes). Devices not marked as agents take no
+  part, nor do cloud nodes otherwise. Each device's and server's CPU gets the node's cores and clock rate;
+  uploads run at the route's bottleneck bandwidth and reach the server the route's one-way latency after the
+  last bit is sent; results come back over the reverse route likewise (without contention). A node whose
+  only links are wireless keeps the path-loss channel at the file's distance as a cap on its rates.
+  ``n_devices`` and ``n_servers`` come from the file (setting them too is a ConfigError), and
+  ``cell_radius_m``, ``server_ring_m``, ``device_hz``, ``device_cores``, ``server_hz_min/max`` and
+  ``server_cores`` do not apply. A file without such devices or servers is a ConfigError naming it and the
+  rule, raised in Python before any simulator starts; the simulator checks the file again.
+- ``workload`` [None]: a workload file (``pygym workload convert|synth ...``) replayed instead of the
+  built-in generator. Each line is a task arriving at its ``source`` device (a device's node name:
+  ``md_0`` ..., or the topology's) at its ``arrival_s``, with its cycles, input bytes, output bytes and
+  absolute deadline; the first unknown source is a ConfigError, in Python before any simulator starts and
+  again in the simulator, which streams the file. How replayed tasks meet decisions: a task is released
+  when every task it ``depends_on`` has completed (at once if none); released tasks join their device's
+  queue, oldest first, of at most ``task_queue_capacity`` [100] tasks (a task finding it full is dropped,
+  reason ``queue_full``); at each decision epoch every device decides for the oldest task in its queue
+  (``queued_tasks`` says how many wait), so a device decides at most one task per epoch. A task whose
+  dependency was dropped is dropped too (reason ``dependency``). The first decision is at ``t = epoch_s``
+  (tasks arriving in [0, epoch_s) are decided then; a task arriving exactly at a decision time waits for the
+  next), and a task's latency counts from its arrival. ``workload_end`` ["truncate"]: after the last line
+  the episode is truncated once every replayed task has finished; "loop": the file starts over, shifted by
+  its last arrival plus its mean gap. ``episode_steps`` still bounds the episode (raise it for long files).
 - ``reward`` ["team" or "agent"], ``reward_weights`` [{}], ``render_mode`` [None or "ansi"], ``server``
 
-Placement and workload come from built-in generators (random streams ``placement``, ``hardware`` and
-``tasks`` of the episode seed); topology and workload files will plug in here when their formats exist.
-Results are not returned over a downlink (their size is taken as negligible) and propagation delay is
-neglected.
+In a cell, placement, server clock rates and the generated tasks come from the random streams
+``placement``, ``hardware`` and ``tasks`` of the episode seed. In a cell propagation delay is neglected and
+results come back at the uplink channel's rate (generated tasks have no output).
 
 Version history:
 
-- v0: initial release.
+- v0: initial release. Before release, in the same version: topology files (devices, servers, hardware
+  and routes from the file; multi-core CPUs), workload files (replayed tasks with dependencies, a per-device
+  decision queue, drops), result return, and the observation, metric and record fields after the original
+  ones.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 
+import topologies
+from pygym import topology as topology_files
 from pygym.env import SimParallelEnv
+from pygym.envs.offload_neighbour import check_workload
 from pygym.errors import ConfigError
 from pygym.frames import Frame
 
 REWARDS = ("team", "agent")
+DEVICE_ROLE = "device"
+SERVER_ROLES = ("edge",)
+CLOUD_ROLE = "cloud"
+DEFAULT_DEVICES = 3
+DEFAULT_SERVERS = 2
 
 
 @dataclass(frozen=True)
@@ -95,6 +161,8 @@ class MecCostWeights:
     """per joule the servers spent computing the device's offloaded parts"""
     miss: float = 1.0
     """per finished task that missed its deadline"""
+    drop: float = 1.0
+    """per dropped task (a replayed task finding its device's queue full, or whose dependency was dropped)"""
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, float] | None) -> MecCostWeights:
@@ -113,6 +181,51 @@ class MecCostWeights:
         return weights
 
 
+def _describe_source(topology: str | os.PathLike[str] | topologies.Topology, seed: int) -> str:
+    """How errors name the topology: its file, or what generated it."""
+    if isinstance(topology, topologies.Topology):
+        return f"topology {topology.name!r}"
+    if isinstance(topology, str) and topology in topologies.GENERATORS and not Path(topology).exists():
+        return f"topology {topology!r} (generated with seed {seed})"
+    return f"topology {Path(topology).resolve()}"
+
+
+def devices_and_servers(
+    prepared: topology_files.PreparedTopology, cloud_servers: bool, source: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The devices (agents) and servers of a topology for offload-mec-v0, in file order; ConfigError if
+    either is missing."""
+    agents = set(prepared.agent_names)
+    server_roles = (*SERVER_ROLES, CLOUD_ROLE) if cloud_servers else SERVER_ROLES
+    pairs = list(zip(prepared.node_names, prepared.node_roles, strict=True))
+    devices = tuple(name for name, role in pairs if role == DEVICE_ROLE and name in agents)
+    servers = tuple(name for name, role in pairs if role in server_roles)
+    if not devices:
+        raise ConfigError(
+            f"{source}: no devices: offload-mec-v0's devices (its agents) are the compute nodes with role "
+            f"'{DEVICE_ROLE}' marked as agents, and the file has none"
+        )
+    if not servers:
+        rule = (
+            "role 'edge' or 'cloud'"
+            if cloud_servers
+            else "role 'edge' (cloud nodes count too with topology_cloud_servers=True)"
+        )
+        raise ConfigError(f"{source}: no servers: offload-mec-v0's servers are the compute nodes with {rule}")
+    return devices, servers
+
+
+def _count(kwargs: Mapping[str, Any], key: str, default: int) -> int:
+    value = kwargs.get(key, default)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{key} = {value!r}: expected a whole number") from None
+    if not number.is_integer():
+        raise ConfigError(f"{key} = {value!r}: expected a whole number")
+    return int(number)
+
+
 class OffloadMecEnv(SimParallelEnv):
     """offload-mec-v0; see the module docstring."""
 
@@ -120,12 +233,52 @@ class OffloadMecEnv(SimParallelEnv):
     default_reward: ClassVar[str] = "team"
     reward_weights: MecCostWeights  # type: ignore[assignment]
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        topology: str | os.PathLike[str] | topologies.Topology | None = None,
+        topology_params: Mapping[str, Any] | None = None,
+        topology_seed: int = 0,
+        topology_routing: str = "hops",
+        topology_cloud_servers: bool = False,
+        workload: str | os.PathLike[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # Everything about the files is checked here, before a simulator is started or asked.
+        self.topology: topology_files.PreparedTopology | None = None
+        self.workload: Path | None = None
+        if topology is not None:
+            clash = [key for key in ("n_devices", "n_servers", "network.size") if key in kwargs]
+            if clash:
+                raise ConfigError(
+                    f"{', '.join(clash)}: set by the topology (its device agents and its servers)"
+                )
+            self.topology = topology_files.prepare(
+                topology, topology_params, topology_seed, topology_routing, require_agents=False
+            )
+            devices, servers = devices_and_servers(
+                self.topology, bool(topology_cloud_servers), _describe_source(topology, topology_seed)
+            )
+            kwargs.update(
+                topology=str(self.topology.path),
+                n_devices=len(devices),
+                n_servers=len(servers),
+                topology_cloud_servers=bool(topology_cloud_servers),
+            )
+        else:
+            if topology_params is not None:
+                raise ConfigError("topology_params needs topology=<generator name>")
+            if topology_cloud_servers:
+                raise ConfigError("topology_cloud_servers applies to a topology; none was given")
+            devices = tuple(f"md_{m}" for m in range(_count(kwargs, "n_devices", DEFAULT_DEVICES)))
+            servers = tuple(f"es_{k}" for k in range(_count(kwargs, "n_servers", DEFAULT_SERVERS)))
+        if workload is not None:
+            self.workload = check_workload(workload, set(devices))
+            kwargs["workload"] = str(self.workload)
         super().__init__(**kwargs)
+        self.server_names: tuple[str, ...] = servers
         self.n_devices = len(self.possible_agents)
-        self.n_servers = sum(
-            1 for f in self.observation_fields if f.endswith("_cpu_hz") and f.startswith("es")
-        )
+        self.n_servers = len(servers)
         col = self._metric_index
         w = self.reward_weights
         # cost = metrics @ weight vector: one matrix product per step.
@@ -136,6 +289,8 @@ class OffloadMecEnv(SimParallelEnv):
             ("energy_tx_j", w.energy),
             ("energy_edge_j", w.edge_energy),
             ("missed", w.miss),
+            ("dropped_queue_full", w.drop),
+            ("dropped_dependency", w.drop),
         ):
             self._cost_vector[col[name]] = weight
         self._totals = np.zeros(len(self.metric_fields))
@@ -150,7 +305,8 @@ class OffloadMecEnv(SimParallelEnv):
         self.reward_weights = MecCostWeights.from_mapping(weights)
 
     def _episode_started(self, frame: Frame) -> None:
-        self._totals[:] = 0
+        # A replayed workload's tasks may arrive (and be dropped) before the first decision.
+        self._totals[:] = frame.metrics.sum(axis=0)
         self._cost_total = 0.0
         self._return = 0.0
         self._step_cost = np.zeros(self.n_devices)
@@ -167,16 +323,21 @@ class OffloadMecEnv(SimParallelEnv):
             col = self._metric_index
             t = self._totals
             tasks = int(t[col["completed"]])
+            dropped = int(t[col["dropped_queue_full"]] + t[col["dropped_dependency"]])
+            ended = tasks + dropped
             self.episode_summary = {
-                "avg_cost": self._cost_total / tasks if tasks else float("nan"),
-                "success_rate": 1.0 - float(t[col["missed"]]) / tasks if tasks else float("nan"),
+                "avg_cost": self._cost_total / ended if ended else float("nan"),
+                "success_rate": 1.0 - float(t[col["missed"]] + dropped) / ended if ended else float("nan"),
                 "latency_mean_s": float(t[col["latency_sum_s"]]) / tasks if tasks else float("nan"),
                 "energy_j": float(t[col["energy_local_j"]] + t[col["energy_tx_j"]]),
                 "edge_energy_j": float(t[col["energy_edge_j"]]),
                 "tasks": tasks,
                 "missed_deadlines": int(t[col["missed"]]),
+                "arrived": int(t[col["arrived"]]),
+                "dropped": dropped,
+                "unfinished": int(t[col["unfinished"]]),
                 "steps": frame.step,
-                "ended_early": False,
+                "ended_early": frame.step < self.max_steps,
                 "return": self._return,
             }
         return rewards
@@ -186,6 +347,7 @@ class OffloadMecEnv(SimParallelEnv):
         info: dict[str, Any] = {"metrics": row, "cost": float(self._step_cost[i]) if frame.step > 0 else 0.0}
         if frame.step > 0:
             col = self._metric_index
+            info["decided"] = bool(row[col["decided"]])
             info["server"] = int(row[col["server"]])
             info["offload_ratio"] = float(row[col["offload_ratio"]])
         if (frame.truncated or frame.terminated) and self.episode_summary is not None:

@@ -38,12 +38,26 @@ def test_pettingzoo_api_tests(discipline: str) -> None:
 def test_spaces_state_and_layout() -> None:
     with pygym.make(ENV, n_devices=7, n_servers=3) as env:
         assert env.possible_agents == [f"md_{m}" for m in range(7)]
-        assert env.observation_space("md_0").shape == (6 + 4 * 3 + 7,)
+        assert env.observation_space("md_0").shape == (10 + 6 * 3 + 7,)
+        # The first layout's fields keep their indices; the later ones follow them.
+        first = ["task_bytes", "task_cycles", "task_deadline_s"]
+        first += ["cpu_hz", "local_backlog_s", "uplink_backlog_s"]
+        first += [f"es{k}_{f}" for k in range(3) for f in ("uplink_bps", "cpu_hz", "backlog_cycles", "jobs")]
+        first += [f"md{j}_task_bytes" for j in range(7)]
+        assert env.observation_fields[: len(first)] == first
+        assert env.observation_fields[len(first) :] == [
+            "task_present", "task_output_bytes", "queued_tasks", "cores",
+            *[f"es{k}_{f}" for k in range(3) for f in ("cores", "latency_s")],
+        ]  # fmt: skip
         assert env.action_space("md_3").shape == (2,)
         observations, _ = env.reset(seed=1)
-        assert env.state().shape == (7 * 25,)
+        assert env.state().shape == (7 * 35,)
         np.testing.assert_array_equal(env.state(), np.concatenate([observations[a] for a in env.agents]))
-        assert env.n_servers == 3 and env.n_devices == 7
+        assert env.n_servers == 3 and env.n_devices == 7 and env.server_names == ("es_0", "es_1", "es_2")
+        obs = dict(zip(env.observation_fields, observations["md_0"], strict=True))
+        # In a cell: one core each, no propagation delay, the generator's task always present, no output.
+        assert obs["cores"] == obs["es2_cores"] == 1 and obs["es1_latency_s"] == 0
+        assert obs["task_present"] == 1 and obs["queued_tasks"] == 1 and obs["task_output_bytes"] == 0
 
 
 def test_one_device_worked_by_hand() -> None:

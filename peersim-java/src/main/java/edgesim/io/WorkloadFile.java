@@ -128,6 +128,14 @@ public final class WorkloadFile implements Closeable {
      * and dependencies on earlier lines. Memory grows with the number of task ids, for this pass only.
      */
     public static Summary scan(Path path, Set<String> nodes) {
+        return scan(path, nodes, "node");
+    }
+
+    /**
+     * As {@link #scan(Path, Set)}, for a scenario whose tasks may come from only some of its nodes:
+     * {@code nodes} are their names and {@code what} says what they are in the error ("device").
+     */
+    public static Summary scan(Path path, Set<String> nodes, String what) {
         try (WorkloadFile file = new WorkloadFile(path)) {
             Map<String, Integer> seen = new HashMap<>();
             Set<String> referenced = new HashSet<>();
@@ -136,7 +144,7 @@ public final class WorkloadFile implements Closeable {
             double last = 0;
             for (Row r = file.next(); r != null; r = file.next()) {
                 if (!nodes.contains(r.source())) {
-                    throw file.error(r.line(), "column 2 (source): no node named '" + r.source()
+                    throw file.error(r.line(), "column 2 (source): no " + what + " named '" + r.source()
                             + "' in this scenario (the first unknown source)");
                 }
                 Integer before = seen.putIfAbsent(r.taskId(), r.line());

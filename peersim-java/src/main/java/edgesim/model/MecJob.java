@@ -13,6 +13,13 @@ public final class MecJob {
 
         /** The job's cycles are done. */
         void computed(MecJob job);
+
+        /**
+         * The job's result is back at its origin ({@link edgesim.protocol.Uplink#returnResult}); listeners that
+         * never ask for a result's return need not implement it.
+         */
+        default void returned(MecJob job) {
+        }
     }
 
     public final Object owner;
@@ -29,7 +36,11 @@ public final class MecJob {
     public double upload_bps = Double.NaN;
     public double txEnergy_j;
     public double queued_s = Double.NaN;
+    /** When the CPU began serving the job (first-in first-out: left the queue; sharing: arrived). */
+    public double started_s = Double.NaN;
     public double computed_s = Double.NaN;
+    /** When the job's result reached its origin (only for results sent back). */
+    public double returned_s = Double.NaN;
     public double computeEnergy_j;
 
     public MecJob(Object owner, Listener listener, double bytes, double cycles, int target) {

@@ -39,6 +39,14 @@ public final class CellPlacement implements Initializer {
 
     @Override
     public void initialize() {
+        place(sim, coordinatesPid, devices, radius_m, ring_m);
+    }
+
+    /**
+     * Places the first {@code devices} nodes of {@code sim} in the disc and the rest on the ring, as described
+     * above (shared with {@link MecNetwork}, which places a cell when it has no topology file).
+     */
+    static void place(Simulation sim, int coordinatesPid, int devices, double radius_m, double ring_m) {
         Rng rng = sim.random("placement");
         for (int i = 0; i < devices; i++) {
             Coordinates c = (Coordinates) sim.node(i).protocol(coordinatesPid);

@@ -11,11 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A processor at a fixed clock rate serving {@link MecJob}s, first-in first-out (one job at a time, the rest
- * wait in arrival order) or by processor sharing (all jobs present share the clock rate equally). Computing
- * energy is kappa * hz^2 per cycle (the dynamic-power CMOS model), recorded on the job. Under processor
- * sharing a job's finish time depends on later arrivals, so completions are events that an arrival or a
- * departure re-plans (older plans are recognised by a version number and ignored).
+ * A processor of {@code cores} cores at a fixed clock rate serving {@link MecJob}s, first-in first-out (each
+ * core serves one job at a time, the rest wait in arrival order) or by processor sharing (the jobs present
+ * share the cores equally; a job uses at most one core, so each runs at {@code hz * min(1, cores / jobs)}).
+ * Computing energy is kappa * hz^2 per cycle (the dynamic-power CMOS model), recorded on the job. Under
+ * processor sharing a job's finish time depends on later arrivals, so completions are events that an arrival
+ * or a departure re-plans (older plans are recognised by a version number and ignored).
  */
 public final class MecCpu implements EventHandler {
     /** @config lowest clock rate, cycles per second; each node draws uniformly in [hz_min, hz_max]. */
@@ -26,13 +27,18 @@ public final class MecCpu implements EventHandler {
     public static final String PAR_DISCIPLINE = "discipline";
     /** @config effective switched capacitance: energy per cycle is kappa * hz^2 joules. */
     public static final String PAR_KAPPA = "kappa";
+    /** @config cores, each at the clock rate (optional, default 1). */
+    public static final String PAR_CORES = "cores";
+
+    /** Bound on cores, far above any real board, so that a typo fails instead of allocating. */
+    public static final int MAX_CORES = 4096;
 
     static final int DONE = 1;
 
-    record Params(double hzMin, double hzMax, boolean sharing, double kappa) {
+    record Params(double hzMin, double hzMax, boolean sharing, double kappa, int cores) {
         Params(ConfigReader c) {
             this(c.getPositive(PAR_HZ_MIN), c.getPositive(PAR_HZ_MAX), c.getChoice(PAR_DISCIPLINE, "fifo", "ps")
-                    .equals("ps"), c.getDouble(PAR_KAPPA, 0, 1e-6));
+                    .equals("ps"), c.getDouble(PAR_KAPPA, 0, 1e-6), c.getInt(PAR_CORES, 1, MAX_CORES, 1));
             c.require(hzMax >= hzMin, PAR_HZ_MAX, "hz_max >= hz_min (" + hzMin + ")");
         }
     }
@@ -46,15 +52,13 @@ public final class MecCpu implements EventHandler {
     private final Simulation sim;
     private final int node;
     private final int pid;
-    private final double hz;
-    /** FIFO: jobs waiting behind {@link #inService}. */
+    private double hz;
+    private int cores;
+    /** FIFO: jobs waiting for a core. */
     private final ArrayDeque<MecJob> waiting = new ArrayDeque<>();
-    /** Processor sharing: every job present. */
+    /** FIFO: jobs on a core (at most {@link #cores}); processor sharing: every job present. */
     private final List<MecJob> active = new ArrayList<>();
-    private MecJob inService;
-    private double serviceEnd_s;
     private double lastUpdate_s;
-    private MecJob planned;
     private long version;
 
     MecCpu(Params params, Simulation sim, int node, int pid) {
@@ -62,13 +66,35 @@ public final class MecCpu implements EventHandler {
         this.sim = sim;
         this.node = node;
         this.pid = pid;
+        this.cores = params.cores();
         this.hz = params.hzMin() == params.hzMax() ? params.hzMin()
                 : sim.random("hardware").uniform(params.hzMin(), params.hzMax());
     }
 
-    /** Clock rate, cycles per second. */
+    /**
+     * Sets the hardware from a topology file (cores, clock rate). Only before the first job: a change under
+     * load would have to re-plan the jobs present.
+     */
+    public void configure(int cores, double hz) {
+        if (cores < 1 || cores > MAX_CORES || !(hz > 0) || Double.isInfinite(hz)) {
+            throw new IllegalArgumentException("cores " + cores + " and hz " + hz + ": expected 1 <= cores <= "
+                    + MAX_CORES + " and a finite hz > 0");
+        }
+        if (jobs() > 0) {
+            throw new IllegalStateException("configure() with " + jobs() + " jobs present");
+        }
+        this.cores = cores;
+        this.hz = hz;
+    }
+
+    /** Clock rate of one core, cycles per second. */
     public double hz() {
         return hz;
+    }
+
+    /** Number of cores. */
+    public int cores() {
+        return cores;
     }
 
     /** Whether jobs share the processor (else first-in first-out). */
@@ -78,7 +104,7 @@ public final class MecCpu implements EventHandler {
 
     /** Jobs present (queued or in service). */
     public int jobs() {
-        return params.sharing() ? active.size() : waiting.size() + (inService == null ? 0 : 1);
+        return active.size() + waiting.size();
     }
 
     /** Cycles of work present now (queued plus what is left of the jobs in service). */
@@ -86,14 +112,14 @@ public final class MecCpu implements EventHandler {
         double now = sim.now();
         double sum = 0;
         if (params.sharing()) {
-            double share = active.isEmpty() ? 0 : hz * (now - lastUpdate_s) / active.size();
+            double share = active.isEmpty() ? 0 : share(now - lastUpdate_s);
             for (MecJob j : active) {
                 sum += Math.max(0, j.remainingCycles - share);
             }
             return sum;
         }
-        if (inService != null) {
-            sum += Math.max(0, serviceEnd_s - now) * hz;
+        for (MecJob j : active) {
+            sum += Math.max(0, j.started_s + j.cycles / hz - now) * hz;
         }
         for (MecJob j : waiting) {
             sum += j.cycles;
@@ -107,9 +133,10 @@ public final class MecCpu implements EventHandler {
         job.computeEnergy_j = params.kappa() * hz * hz * job.cycles;
         if (params.sharing()) {
             advance();
+            job.started_s = sim.now();
             active.add(job);
             plan();
-        } else if (inService == null) {
+        } else if (active.size() < cores) {
             start(job);
         } else {
             waiting.add(job);
@@ -117,17 +144,23 @@ public final class MecCpu implements EventHandler {
     }
 
     private void start(MecJob job) {
-        inService = job;
-        double service_s = job.cycles / hz;
-        serviceEnd_s = sim.now() + service_s;
-        sim.schedule(service_s, node, pid, DONE, ++version, job);
+        active.add(job);
+        job.started_s = sim.now();
+        sim.schedule(job.cycles / hz, node, pid, DONE, 0, job);
+    }
+
+    /** Cycles each job present receives in {@code dt_s} seconds under processor sharing. */
+    private double share(double dt_s) {
+        int n = active.size();
+        // Written so that one core gives exactly hz * dt / n, the single-core formula.
+        return n <= cores ? hz * dt_s : hz * dt_s * cores / n;
     }
 
     /** Processor sharing: charges the work done since the last change to every job present. */
     private void advance() {
         double now = sim.now();
         if (!active.isEmpty() && now > lastUpdate_s) {
-            double share = hz * (now - lastUpdate_s) / active.size();
+            double share = share(now - lastUpdate_s);
             for (MecJob j : active) {
                 j.remainingCycles -= share;
             }
@@ -138,46 +171,48 @@ public final class MecCpu implements EventHandler {
     /** Processor sharing: schedules the next departure (the job with the least work left). */
     private void plan() {
         version++;
-        planned = null;
+        MecJob planned = null;
         for (MecJob j : active) {
             if (planned == null || j.remainingCycles < planned.remainingCycles) {
                 planned = j;
             }
         }
         if (planned != null) {
-            double delay = Math.max(0, planned.remainingCycles) * active.size() / hz;
+            int n = active.size();
+            double left = Math.max(0, planned.remainingCycles);
+            double delay = n <= cores ? left / hz : left * n / (hz * cores);
             sim.schedule(delay, node, pid, DONE, version, planned);
         }
     }
 
     @Override
     public void processEvent(Node n, int kind, long arg, Object ref) {
-        if (arg != version) {
-            return; // a departure planned before a later arrival or departure changed the shares
-        }
         MecJob job = (MecJob) ref;
-        if (params.sharing()) {
-            advance();
-            // The planned job is done; rounding may leave it a few cycles, and jobs that tie with it finish too.
-            double tolerance = 1e-9 * Math.max(1, job.cycles);
-            List<MecJob> done = new ArrayList<>();
-            for (MecJob j : active) {
-                if (j == job || j.remainingCycles <= tolerance) {
-                    done.add(j);
-                }
-            }
-            active.removeAll(done);
-            plan();
-            for (MecJob j : done) {
-                finish(j);
-            }
-        } else {
-            inService = null;
+        if (!params.sharing()) {
+            active.remove(job);
             MecJob next = waiting.poll();
             if (next != null) {
                 start(next);
             }
             finish(job);
+            return;
+        }
+        if (arg != version) {
+            return; // a departure planned before a later arrival or departure changed the shares
+        }
+        advance();
+        // The planned job is done; rounding may leave it a few cycles, and jobs that tie with it finish too.
+        double tolerance = 1e-9 * Math.max(1, job.cycles);
+        List<MecJob> done = new ArrayList<>();
+        for (MecJob j : active) {
+            if (j == job || j.remainingCycles <= tolerance) {
+                done.add(j);
+            }
+        }
+        active.removeAll(done);
+        plan();
+        for (MecJob j : done) {
+            finish(j);
         }
     }
 

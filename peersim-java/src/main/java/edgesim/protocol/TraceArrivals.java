@@ -8,8 +8,8 @@ import edgesim.io.WorkloadFile;
 
 /**
  * Receives, at its node, the arrivals of a replayed workload file and hands them to the simulation's
- * {@link WorkloadReplay}. It has no keys: the replay is configured by the {@code WorkloadReplay}
- * initializer, and without one this protocol receives nothing.
+ * {@link WorkloadStream}. It has no keys: the replay is configured by the scenario's replay initializer
+ * ({@link WorkloadReplay}, {@link MecWorkload}), and without one this protocol receives nothing.
  */
 public final class TraceArrivals implements EventHandler {
     static final int ARRIVAL = 1;
@@ -17,7 +17,7 @@ public final class TraceArrivals implements EventHandler {
     public static final ComponentTypes.ProtocolType TYPE = (config, sim, pid) -> node -> new TraceArrivals(sim);
 
     private final Simulation sim;
-    private WorkloadReplay replay;
+    private WorkloadStream<?> stream;
 
     TraceArrivals(Simulation sim) {
         this.sim = sim;
@@ -25,11 +25,11 @@ public final class TraceArrivals implements EventHandler {
 
     @Override
     public void processEvent(Node node, int kind, long arg, Object ref) {
-        if (replay == null) {
-            replay = sim.shared(WorkloadReplay.class, () -> {
+        if (stream == null) {
+            stream = sim.shared(WorkloadStream.class, () -> {
                 throw new IllegalStateException("a workload arrival reached a simulation without a replay");
             });
         }
-        replay.arrive(node, (WorkloadFile.Row) ref);
+        stream.arrive(node, (WorkloadFile.Row) ref);
     }
 }

@@ -10,11 +10,14 @@ import edgesim.model.PathLossChannel;
 import java.util.ArrayDeque;
 
 /**
- * A device's uplink to the edge servers: one transfer at a time, first-in first-out, each at the Shannon
- * rate of a log-distance path-loss channel to its server (devices use orthogonal channels, so there is no
- * interference). Transmit energy is power x time on air. A finished upload is handed to the server's
- * {@link MecCpu} and reported to the job's listener. Propagation delay (under a microsecond in a cell) is
- * neglected.
+ * A device's link to the edge servers. Uploads go one at a time, first-in first-out, each at the rate of the
+ * simulation's {@link LinkModel}: by default the Shannon rate of a log-distance path-loss channel at the
+ * distance to the server (devices use orthogonal channels, so there is no interference; propagation, under a
+ * microsecond in a cell, is neglected); with a topology file the route's bottleneck bandwidth, and its one-way
+ * latency after the last bit is sent (see {@link MecNetwork}). Transmit energy is power x time on air. A
+ * finished upload is handed to the server's {@link MecCpu} and reported to the job's listener. Results come
+ * back over the reverse direction of the same link model, without waiting for other transfers (downlink
+ * contention is not modelled).
  */
 public final class Uplink implements EventHandler {
     /** @config channel bandwidth, Hz. */
@@ -33,6 +36,8 @@ public final class Uplink implements EventHandler {
     public static final String PAR_CPU = "cpu";
 
     static final int DONE = 1;
+    static final int ARRIVED = 2;
+    static final int RESULT = 3;
 
     public static final ComponentTypes.ProtocolType TYPE = (config, sim, pid) -> {
         PathLossChannel channel = channel(config);
@@ -47,6 +52,21 @@ public final class Uplink implements EventHandler {
                 c.getDouble(PAR_NOISE, -250, 0));
     }
 
+    /** The default link model of a cell: the path-loss channel at the distance between the nodes, no delay. */
+    private record CellLinks(PathLossChannel channel, Simulation sim, int coordinatesPid) implements LinkModel {
+        @Override
+        public double rateBps(int from, int to) {
+            Coordinates a = (Coordinates) sim.node(from).protocol(coordinatesPid);
+            Coordinates b = (Coordinates) sim.node(to).protocol(coordinatesPid);
+            return channel.rateBps(a.distanceTo(b));
+        }
+
+        @Override
+        public double latency_s(int from, int to) {
+            return 0;
+        }
+    }
+
     private final Simulation sim;
     private final int node;
     private final int pid;
@@ -56,6 +76,7 @@ public final class Uplink implements EventHandler {
     private final ArrayDeque<MecJob> waiting = new ArrayDeque<>();
     private MecJob sending;
     private double sendEnd_s;
+    private LinkModel links;
 
     Uplink(Simulation sim, int node, int pid, PathLossChannel channel, int coordinatesPid, int cpuPid) {
         this.sim = sim;
@@ -66,11 +87,27 @@ public final class Uplink implements EventHandler {
         this.cpuPid = cpuPid;
     }
 
-    /** Rate to node {@code target} at the current positions, bit/s. */
+    /** The radio channel (a topology's wireless-only nodes keep it as a cap on their routes' rates). */
+    public PathLossChannel channel() {
+        return channel;
+    }
+
+    private LinkModel links() {
+        if (links == null) {
+            // Looked up on first use: a topology's initializer shares its link model after the protocols exist.
+            links = sim.shared(LinkModel.class, () -> new CellLinks(channel, sim, coordinatesPid));
+        }
+        return links;
+    }
+
+    /** Rate to node {@code target}, bit/s. */
     public double rateBps(int target) {
-        Coordinates a = (Coordinates) sim.node(node).protocol(coordinatesPid);
-        Coordinates b = (Coordinates) sim.node(target).protocol(coordinatesPid);
-        return channel.rateBps(a.distanceTo(b));
+        return links().rateBps(node, target);
+    }
+
+    /** One-way latency to node {@code target} after the last bit is sent, seconds. */
+    public double latency_s(int target) {
+        return links().latency_s(node, target);
     }
 
     /** Seconds until every queued upload has been sent. */
@@ -91,6 +128,24 @@ public final class Uplink implements EventHandler {
         }
     }
 
+    /**
+     * Brings the result of {@code job} ({@code bytes} of it) back here from its server: after the reverse
+     * route's latency plus the bytes at the reverse rate. Tells the job's listener {@code returned}, at once
+     * when that takes no time.
+     */
+    public void returnResult(MecJob job, double bytes) {
+        double delay = links().latency_s(job.target, node);
+        if (bytes > 0) {
+            delay += bytes * 8 / links().rateBps(job.target, node);
+        }
+        if (delay > 0) {
+            sim.schedule(delay, node, pid, RESULT, 0, job);
+        } else {
+            job.returned_s = sim.now();
+            job.listener.returned(job);
+        }
+    }
+
     private void start(MecJob job) {
         sending = job;
         double rate = rateBps(job.target);
@@ -105,12 +160,25 @@ public final class Uplink implements EventHandler {
     @Override
     public void processEvent(Node n, int kind, long arg, Object ref) {
         MecJob job = (MecJob) ref;
-        job.uploadDone_s = sim.now();
-        sending = null;
-        MecJob next = waiting.poll();
-        if (next != null) {
-            start(next);
+        if (kind == RESULT) {
+            job.returned_s = sim.now();
+            job.listener.returned(job);
+            return;
         }
+        if (kind == DONE) {
+            sending = null;
+            MecJob next = waiting.poll();
+            if (next != null) {
+                start(next);
+            }
+            double latency = latency_s(job.target);
+            if (latency > 0) {
+                // The link is free once the last bit is sent; the data reaches the server a latency later.
+                sim.schedule(latency, node, pid, ARRIVED, 0, job);
+                return;
+            }
+        }
+        job.uploadDone_s = sim.now();
         ((MecCpu) sim.node(job.target).protocol(cpuPid)).submit(job);
         job.listener.uploaded(job);
     }
