@@ -136,8 +136,8 @@ import numpy as np
 
 import topologies
 from pygym import topology as topology_files
+from pygym import workload as workload_files
 from pygym.env import SimParallelEnv
-from pygym.envs.offload_neighbour import check_workload
 from pygym.errors import ConfigError
 from pygym.frames import Frame
 
@@ -273,7 +273,7 @@ class OffloadMecEnv(SimParallelEnv):
             devices = tuple(f"md_{m}" for m in range(_count(kwargs, "n_devices", DEFAULT_DEVICES)))
             servers = tuple(f"es_{k}" for k in range(_count(kwargs, "n_servers", DEFAULT_SERVERS)))
         if workload is not None:
-            self.workload = check_workload(workload, set(devices))
+            self.workload = workload_files.check(workload, devices, what="device")
             kwargs["workload"] = str(self.workload)
         super().__init__(**kwargs)
         self.server_names: tuple[str, ...] = servers

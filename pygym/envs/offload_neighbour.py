@@ -86,32 +86,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, ClassVar
 
 import topologies
-import workloads
 from pygym import topology as topology_files
+from pygym import workload as workload_files
 from pygym.env import SimParallelEnv
 from pygym.errors import ConfigError
-
-
-def check_workload(path: str | os.PathLike[str], nodes: set[str]) -> Path:
-    """Reads the whole workload file once (streaming) and checks every line and every source name."""
-    resolved = Path(path).resolve()
-    try:
-        for task in workloads.read_workload(resolved):
-            if task.source not in nodes:
-                examples = ", ".join(sorted(nodes)[:3])
-                raise ConfigError(
-                    f"workload {resolved}: task {task.task_id} comes from '{task.source}', which is not a "
-                    f"node of this scenario (the first unknown source; nodes are e.g. {examples})"
-                )
-    except workloads.WorkloadError as e:
-        raise ConfigError(f"workload: {e}") from None
-    except OSError as e:
-        raise ConfigError(f"workload {resolved}: {e}") from None
-    return resolved
 
 
 class OffloadNeighbourEnv(SimParallelEnv):
@@ -146,7 +127,7 @@ class OffloadNeighbourEnv(SimParallelEnv):
                 names = set(self.topology.node_names)
             else:
                 names = {f"node_{i}" for i in range(int(kwargs.get("nodes", 20)))}
-            kwargs["workload"] = str(check_workload(workload, names))
+            kwargs["workload"] = str(workload_files.check(workload, names))
             # The file's tasks replace the Poisson arrivals unless rates are set explicitly.
             kwargs.setdefault("arrival_rate_hz", 0)
             kwargs.setdefault("background_arrival_rate_hz", 0)

@@ -83,6 +83,11 @@ public final class WorkloadReplay implements Initializer, Task.Listener, Workloa
         return stream.finished();
     }
 
+    /** Closes the file now (a reset abandons the episode, possibly with lines left). */
+    public void close() {
+        stream.close();
+    }
+
     @Override
     public Task arrive(Node node, WorkloadFile.Row row, double deadline_s) {
         Tasks origin = (Tasks) node.protocol(tasksPid);

@@ -89,6 +89,10 @@ public final class OffloadNeighbour implements Scenario {
         this.obsDim = spec.observation().size();
         this.metricDim = spec.metrics().size();
         this.out = new StepOutput(spec);
+        WorkloadReplay dryRun = sim.sharedOrNull(WorkloadReplay.class);
+        if (dryRun != null) {
+            dryRun.close();
+        }
         sim = null;
     }
 
@@ -115,6 +119,10 @@ public final class OffloadNeighbour implements Scenario {
     }
 
     private void build(long seed) {
+        WorkloadReplay previous = sim == null ? null : sim.sharedOrNull(WorkloadReplay.class);
+        if (previous != null) {
+            previous.close(); // the previous episode's file, which may have lines left
+        }
         ConfigReader reader = config.reader();
         sim = new Simulation(reader, types, seed);
         agents = reader.getInt(PAR_AGENTS, 1, sim.size());
