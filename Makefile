@@ -73,7 +73,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 bench: $(JAR)
-	$(PY) -m pygym.tools.bench
+	COLUMNS=120 $(PY) -m pygym.tools.bench
 
 demo: $(JAR)
 	$(VENV)/bin/pygym eval --env offload-neighbour-v0 --policy local,random,least-queue,round-robin --episodes 3 --seed 1

@@ -4,21 +4,28 @@ import java.util.Arrays;
 
 /**
  * A 4-ary min-heap of events ordered by (time, insertion sequence), in primitive arrays so that scheduling
- * allocates nothing once the arrays have grown to the peak number of pending events. Each heap entry is a
- * key (time bits and sequence, interleaved so an entry's key shares a cache line with its siblings') and a
- * slot number; the event's payload (node, pid, kind, argument, reference) lives in the slot and is read once,
- * when the event is delivered. Times are non-negative, so their IEEE bits order like the times themselves.
+ * allocates nothing once the arrays have grown to the peak number of pending events.
+ *
+ * <p>A heap entry is two longs side by side: the time's IEEE bits (times are non-negative, so the bits order
+ * like the times) and the insertion sequence shifted left past a slot number. Sequences are unique, so
+ * comparing (time bits, sequence-and-slot) orders exactly by (time, sequence), and a sift moves one array.
+ * The event's payload (node, pid, kind, argument, reference) lives in its slot and is read once, when the
+ * event is delivered.
  */
 final class EventQueue {
     private static final int ARITY = 4;
+    static final int SLOT_BITS = 24;
+    private static final long SLOT_MASK = (1L << SLOT_BITS) - 1;
+    /** Most events pending at once, and most events one queue can ever order. */
+    static final int MAX_PENDING = 1 << SLOT_BITS;
+    static final long MAX_SEQUENCE = (1L << (63 - SLOT_BITS)) - 1;
     private static final long HAS_REF = 1L << 31;
     /** Largest pid and kind the payload encoding holds. */
     static final int MAX_PID = 0x7FFF;
     static final int MAX_KIND = 0xFFFF;
 
-    /** keys[2i] = time bits of heap entry i, keys[2i + 1] = its sequence number. */
+    /** keys[2i] = time bits of heap entry i, keys[2i + 1] = its sequence << SLOT_BITS | its slot. */
     private long[] keys = new long[2 * 64];
-    private int[] heapSlot = new int[64];
     private int size;
 
     /**
@@ -42,7 +49,7 @@ final class EventQueue {
     }
 
     int topSlot() {
-        return heapSlot[0];
+        return (int) (keys[1] & SLOT_MASK);
     }
 
     int node(int slot) {
@@ -66,17 +73,17 @@ final class EventQueue {
     }
 
     void push(double time, int node, int pid, int kind, long arg, Object ref) {
-        if (size == heapSlot.length) {
-            growHeap();
+        if (2 * size == keys.length) {
+            keys = Arrays.copyOf(keys, 2 * keys.length);
         }
         int slot = allocateSlot();
         fill(slot, node, pid, kind, arg, ref);
-        siftUp(size++, Double.doubleToRawLongBits(time), nextSeq++, slot);
+        siftUp(size++, Double.doubleToRawLongBits(time), nextKey(slot));
     }
 
     /** Removes the top event. */
     void pop() {
-        int slot = heapSlot[0];
+        int slot = topSlot();
         if ((payload[2 * slot] & HAS_REF) != 0) {
             refs[slot] = null;
             payload[2 * slot] &= ~HAS_REF;
@@ -84,15 +91,22 @@ final class EventQueue {
         freeSlots[freeCount++] = slot;
         size--;
         if (size > 0) {
-            siftDown(0, keys[2 * size], keys[2 * size + 1], heapSlot[size]);
+            siftDown(0, keys[2 * size], keys[2 * size + 1]);
         }
     }
 
     /** Replaces the top event by a new one, reusing its slot: one sift instead of a pop and a push. */
     void replaceTop(double time, int node, int pid, int kind, long arg, Object ref) {
-        int slot = heapSlot[0];
+        int slot = topSlot();
         fill(slot, node, pid, kind, arg, ref);
-        siftDown(0, Double.doubleToRawLongBits(time), nextSeq++, slot);
+        siftDown(0, Double.doubleToRawLongBits(time), nextKey(slot));
+    }
+
+    private long nextKey(int slot) {
+        if (nextSeq > MAX_SEQUENCE) {
+            throw new IllegalStateException("more than " + MAX_SEQUENCE + " events scheduled in one simulation");
+        }
+        return (nextSeq++ << SLOT_BITS) | slot;
     }
 
     private void fill(int slot, int node, int pid, int kind, long arg, Object ref) {
@@ -103,27 +117,25 @@ final class EventQueue {
         payload[2 * slot + 1] = arg;
     }
 
-    private void siftUp(int pos, long time, long seq, int slot) {
+    private void siftUp(int pos, long time, long seq) {
         long[] k = keys;
         while (pos > 0) {
             int parent = (pos - 1) / ARITY;
             long pt = k[2 * parent];
-            if (pt < time || (pt == time && k[2 * parent + 1] < seq)) {
+            long ps = k[2 * parent + 1];
+            if (pt < time || (pt == time && ps < seq)) {
                 break;
             }
             k[2 * pos] = pt;
-            k[2 * pos + 1] = k[2 * parent + 1];
-            heapSlot[pos] = heapSlot[parent];
+            k[2 * pos + 1] = ps;
             pos = parent;
         }
         k[2 * pos] = time;
         k[2 * pos + 1] = seq;
-        heapSlot[pos] = slot;
     }
 
-    private void siftDown(int pos, long time, long seq, int slot) {
+    private void siftDown(int pos, long time, long seq) {
         long[] k = keys;
-        int[] hs = heapSlot;
         int n = size;
         while (true) {
             int first = ARITY * pos + 1;
@@ -133,41 +145,33 @@ final class EventQueue {
             int best = first;
             long bt = k[2 * first];
             long bs = k[2 * first + 1];
-            if (first + ARITY <= n) {
-                for (int c = first + 1; c < first + ARITY; c++) {
-                    long ct = k[2 * c];
-                    long cs = k[2 * c + 1];
-                    boolean less = ct < bt | (ct == bt & cs < bs);
-                    best = less ? c : best;
-                    bt = less ? ct : bt;
-                    bs = less ? cs : bs;
-                }
-            } else {
-                for (int c = first + 1; c < n; c++) {
-                    long ct = k[2 * c];
-                    long cs = k[2 * c + 1];
-                    boolean less = ct < bt | (ct == bt & cs < bs);
-                    best = less ? c : best;
-                    bt = less ? ct : bt;
-                    bs = less ? cs : bs;
-                }
+            int last = Math.min(first + ARITY, n);
+            // Branch-free choice of the smallest child: the comparisons are unpredictable.
+            for (int c = first + 1; c < last; c++) {
+                long ct = k[2 * c];
+                long cs = k[2 * c + 1];
+                boolean less = ct < bt | (ct == bt & cs < bs);
+                best = less ? c : best;
+                bt = less ? ct : bt;
+                bs = less ? cs : bs;
             }
             if (time < bt || (time == bt && seq < bs)) {
                 break;
             }
             k[2 * pos] = bt;
             k[2 * pos + 1] = bs;
-            hs[pos] = hs[best];
             pos = best;
         }
         k[2 * pos] = time;
         k[2 * pos + 1] = seq;
-        hs[pos] = slot;
     }
 
     private int allocateSlot() {
         if (freeCount > 0) {
             return freeSlots[--freeCount];
+        }
+        if (slotsUsed == MAX_PENDING) {
+            throw new IllegalStateException("more than " + MAX_PENDING + " events pending at once");
         }
         if (slotsUsed == refs.length) {
             int n = refs.length * 2;
@@ -176,11 +180,5 @@ final class EventQueue {
             freeSlots = Arrays.copyOf(freeSlots, n);
         }
         return slotsUsed++;
-    }
-
-    private void growHeap() {
-        int n = heapSlot.length * 2;
-        keys = Arrays.copyOf(keys, 2 * n);
-        heapSlot = Arrays.copyOf(heapSlot, n);
     }
 }
