@@ -28,8 +28,9 @@ public final class HoldBench {
                 .initializer("HoldStart", HoldModel.START);
         Simulation sim = new Simulation(config, types, seed);
         sim.checkAllKeysUsed();
-        // Warm up the JIT on a tenth of the run, then measure the rest in simulated-time chunks.
-        long warmup = events / 10;
+        // Warm up the JIT, and let the queue's arrays reach their working sizes, on half as many events as
+        // are then measured, in simulated-time chunks.
+        long warmup = events / 2;
         double horizon = 0;
         while (sim.eventsProcessed() < warmup) {
             horizon += 10;
