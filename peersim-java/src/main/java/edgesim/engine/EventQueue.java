@@ -30,7 +30,7 @@ final class EventQueue {
     static final int MAX_PID = 0x7FFF;
     static final int MAX_KIND = 0xFFFF;
     /** Events per bucket a calendar aims at: heaps this small stay in the first-level cache. */
-    private static final int EVENTS_PER_BUCKET = 32;
+    private static final int EVENTS_PER_BUCKET = 16;
     private static final int MAX_BUCKETS = 1 << 16;
 
     /** The current bucket's events as a 4-ary heap: heap[2i] time bits, heap[2i + 1] sequence-and-slot. */
