@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
+from typing import TypeVar
 
 import numpy as np
 
@@ -40,19 +41,28 @@ class RewardWeights:
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, float] | None) -> RewardWeights:
-        known = {f.name for f in fields(cls)}
-        weights = cls()
-        for key, value in (values or {}).items():
-            if key not in known:
-                raise ConfigError(f"unknown reward weight '{key}'; known: {', '.join(sorted(known))}")
-            try:
-                number = float(value)
-            except (TypeError, ValueError):
-                raise ConfigError(f"reward weight {key} = {value!r}: expected a number") from None
-            if not np.isfinite(number):
-                raise ConfigError(f"reward weight {key} = {value!r}: expected a finite number")
-            weights = replace(weights, **{key: number})
-        return weights
+        return weights_from_mapping(cls, values)
+
+
+W = TypeVar("W")
+
+
+def weights_from_mapping(cls: type[W], values: Mapping[str, float] | None) -> W:
+    """The dataclass ``cls`` of float weights with ``values`` applied, each checked by name and as a finite
+    number (ConfigError otherwise)."""
+    known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    weights = cls()
+    for key, value in (values or {}).items():
+        if key not in known:
+            raise ConfigError(f"unknown reward weight '{key}'; known: {', '.join(sorted(known))}")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"reward weight {key} = {value!r}: expected a number") from None
+        if not np.isfinite(number):
+            raise ConfigError(f"reward weight {key} = {value!r}: expected a finite number")
+        weights = replace(weights, **{key: number})  # type: ignore[type-var]
+    return weights
 
 
 RewardFn = Callable[[np.ndarray, Mapping[str, int], RewardWeights], np.ndarray]

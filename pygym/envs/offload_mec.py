@@ -128,7 +128,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -140,6 +140,7 @@ from pygym import workload as workload_files
 from pygym.env import SimParallelEnv
 from pygym.errors import ConfigError
 from pygym.frames import Frame
+from pygym.rewards import weights_from_mapping
 
 REWARDS = ("team", "agent")
 DEVICE_ROLE = "device"
@@ -166,19 +167,7 @@ class MecCostWeights:
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, float] | None) -> MecCostWeights:
-        known = {f.name for f in fields(cls)}
-        weights = cls()
-        for key, value in (values or {}).items():
-            if key not in known:
-                raise ConfigError(f"unknown reward weight '{key}'; known: {', '.join(sorted(known))}")
-            try:
-                number = float(value)
-            except (TypeError, ValueError):
-                raise ConfigError(f"reward weight {key} = {value!r}: expected a number") from None
-            if not np.isfinite(number):
-                raise ConfigError(f"reward weight {key} = {value!r}: expected a finite number")
-            weights = replace(weights, **{key: number})
-        return weights
+        return weights_from_mapping(cls, values)
 
 
 def _describe_source(topology: str | os.PathLike[str] | topologies.Topology, seed: int) -> str:
