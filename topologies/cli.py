@@ -257,6 +257,27 @@ def _types(text: str) -> tuple[str, ...]:
     return tuple(t.strip() for t in text.split(",") if t.strip())
 
 
+def _simple_options(
+    types: str,
+    bandwidth_mbps: float,
+    link_latency: str,
+    seed: int,
+    latency: LatencyChoice,
+    agents: str | None,
+    name: str | None,
+) -> dict[str, Any]:
+    """The keyword arguments every one of PeersimGym's simple generators takes, from the shared options."""
+    return {
+        "types": _types(types),
+        "bandwidth_bps": bandwidth_mbps * 1e6,
+        "link_latency": distribution(link_latency),
+        "seed": seed,
+        "latency": latency.value,
+        "agent_roles": _roles(agents, ("device", "edge")),
+        "name": name,
+    }
+
+
 @generate_app.command("fully-connected")
 def fully_connected(
     nodes: Annotated[int, typer.Option(min=2, help="compute nodes")] = 10,
@@ -277,13 +298,7 @@ def fully_connected(
         lambda: simple.fully_connected(
             nodes,
             radius_m=radius_m,
-            types=_types(types),
-            bandwidth_bps=bandwidth_mbps * 1e6,
-            link_latency=distribution(link_latency),
-            seed=seed,
-            latency=latency.value,
-            agent_roles=_roles(agents, ("device", "edge")),
-            name=name,
+            **_simple_options(types, bandwidth_mbps, link_latency, seed, latency, agents, name),
         ),
         output,
         routes,
@@ -313,13 +328,7 @@ def random_geometric(
             nodes,
             area_m=area_m,
             radius_m=radius_m,
-            types=_types(types),
-            bandwidth_bps=bandwidth_mbps * 1e6,
-            link_latency=distribution(link_latency),
-            seed=seed,
-            latency=latency.value,
-            agent_roles=_roles(agents, ("device", "edge")),
-            name=name,
+            **_simple_options(types, bandwidth_mbps, link_latency, seed, latency, agents, name),
         ),
         output,
         routes,
@@ -351,13 +360,7 @@ def grid(
             nodes,
             columns=columns,
             spacing_m=spacing_m,
-            types=_types(types),
-            bandwidth_bps=bandwidth_mbps * 1e6,
-            link_latency=distribution(link_latency),
-            seed=seed,
-            latency=latency.value,
-            agent_roles=_roles(agents, ("device", "edge")),
-            name=name,
+            **_simple_options(types, bandwidth_mbps, link_latency, seed, latency, agents, name),
         ),
         output,
         routes,
@@ -385,13 +388,7 @@ def ring(
         lambda: simple.ring(
             nodes,
             radius_m=radius_m,
-            types=_types(types),
-            bandwidth_bps=bandwidth_mbps * 1e6,
-            link_latency=distribution(link_latency),
-            seed=seed,
-            latency=latency.value,
-            agent_roles=_roles(agents, ("device", "edge")),
-            name=name,
+            **_simple_options(types, bandwidth_mbps, link_latency, seed, latency, agents, name),
         ),
         output,
         routes,
@@ -421,13 +418,7 @@ def bridged_clusters(
             nodes,
             cluster_radius_m=cluster_radius_m,
             distance_m=distance_m,
-            types=_types(types),
-            bandwidth_bps=bandwidth_mbps * 1e6,
-            link_latency=distribution(link_latency),
-            seed=seed,
-            latency=latency.value,
-            agent_roles=_roles(agents, ("device", "edge")),
-            name=name,
+            **_simple_options(types, bandwidth_mbps, link_latency, seed, latency, agents, name),
         ),
         output,
         routes,
