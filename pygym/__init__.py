@@ -2,7 +2,9 @@
 
 ``pygym.make("offload-neighbour-v0", **scenario)`` returns a PettingZoo ParallelEnv driven by a Java
 discrete-event simulator over a py4j bridge. The JVM starts on first use and is shared by the envs of the
-process; ``pygym.connect(host, port, token)`` uses a running server instead.
+process; ``pygym.connect(host, port, token)`` or ``server="host:port"`` uses a running server instead.
+``pygym.make_vec(env_id, num_envs, **scenario)`` steps many sessions with one bridge call, arrays in and
+out: the fast path for training.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from pygym.errors import (
     SessionError,
     SimulatorCrashed,
     SimulatorError,
+    SimulatorTimeout,
 )
-from pygym.servers import connect, shutdown
+from pygym.servers import connect, launch, shutdown
+from pygym.vector import VecEnv
 
 __version__ = "0.1.0"
 
@@ -41,11 +45,15 @@ __all__ = [
     "SimParallelEnv",
     "SimulatorCrashed",
     "SimulatorError",
+    "SimulatorTimeout",
+    "VecEnv",
     "__version__",
     "aec",
     "connect",
     "env_ids",
+    "launch",
     "make",
+    "make_vec",
     "shutdown",
 ]
 
@@ -62,6 +70,13 @@ def make(env_id: str, **kwargs: Any) -> SimParallelEnv:
     except KeyError:
         raise ConfigError(f"unknown env id {env_id!r}; known: {', '.join(env_ids())}") from None
     return cls(**kwargs)
+
+
+def make_vec(env_id: str, num_envs: int, **kwargs: Any) -> VecEnv:
+    """Creates ``num_envs`` sessions of ``env_id`` stepped together: arrays in and out, one bridge call per
+    step (see :mod:`pygym.vector`). Scenario keywords as for :func:`make`; also ``autoreset_mode``,
+    ``task_records``, ``threads`` (JVM worker threads, default one per core) and ``servers``."""
+    return VecEnv(env_id, num_envs, **kwargs)
 
 
 def aec(env_id: str, **kwargs: Any) -> Any:
