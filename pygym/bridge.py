@@ -16,10 +16,12 @@ caller, so several threads may use one client.
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import logging
 import os
 import socket
+import subprocess
 import threading
 import weakref
 from collections.abc import Iterator
@@ -155,6 +157,8 @@ class Client:
         self._lock = threading.Lock()
         self._closed = False
         self._owner_pid = os.getpid()
+        self.replaced_when_dead = False
+        """set for this process's default simulator, which the next environment replaces if it died"""
         _clients.add(self)
         try:
             version = int(self._call("connect", _command("contractVersion"), connect_timeout_s)[2:])
@@ -279,8 +283,14 @@ class Client:
     def _with_process_state(self, message: str) -> str:
         if self.process is None:
             return message
-        code = self.process.process.poll()
+        try:
+            # A connection broken by the JVM's death arrives a moment before the exit can be reaped.
+            code = self.process.process.wait(0.5)
+        except subprocess.TimeoutExpired:
+            code = None
         state = "running" if code is None else f"exited with code {code}"
+        if code is not None and self.replaced_when_dead:
+            state += " (environments created from now on get a fresh simulator)"
         if code is None and self.process.stopped():
             state = "stopped (SIGSTOP?)"
         return f"{message}\nJVM pid {self.process.pid} {state}; stderr tail:\n{self.process.stderr_tail()}"
@@ -375,7 +385,11 @@ class RemoteGroup:
             reply = self.client._call("step", command, self.client.call_timeout_s)
         self._interrupted = None
         if reply.startswith(_OK_STRING[1:]):
-            return self.layout.decode(bytearray(base64.b64decode(memoryview(reply)[3:])))
+            try:
+                frame = base64.b64decode(memoryview(reply)[3:], validate=True)
+            except binascii.Error as e:
+                raise FrameError(f"step: the simulator's reply is not valid base64 ({e})") from None
+            return self.layout.decode(bytearray(frame))
         text = p4.unescape_new_line(reply.decode("utf-8"))
         if text.startswith("ys-"):
             raise self.client._failure("step", text[3:])
