@@ -20,7 +20,7 @@ from pettingzoo import ParallelEnv
 from pygym.episodes import EpisodeLogic
 from pygym.errors import ActionError, ConfigError, SessionError
 from pygym.frames import OP_STEP, Batch
-from pygym.group import MAX_SEED, Prepared, SessionGroup, check_seed
+from pygym.group import Prepared, SessionGroup, check_seed, episode_seeds, fresh_seed
 
 
 @dataclass
@@ -113,7 +113,8 @@ class SimParallelEnv(ParallelEnv):
         self._agent_index = {agent: i for i, agent in enumerate(self.possible_agents)}
         self._observation_spaces = {agent: group.observation_space for agent in self.possible_agents}
         self._action_spaces = {agent: group.action_space for agent in self.possible_agents}
-        self._seeds: np.random.Generator | None = None
+        self._base_seed: np.ndarray | None = None
+        self._episodes = np.zeros(1, dtype=np.int64)
         self._no_actions = np.zeros((1, len(self.possible_agents), self._group.layout.action_dim))
         self.episode_seed: int | None = None
         self.last_frame: Frame | None = None
@@ -143,20 +144,22 @@ class SimParallelEnv(ParallelEnv):
     def reset(
         self, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, Any]]]:
-        """Starts an episode. A seed fixes it exactly; without one the next seed comes from the last seed
-        given (or from fresh entropy if none was ever given). An episode that is over at once (a replayed
+        """Starts an episode. A seed fixes it exactly; without one the episode's seed is the next of the
+        sequence that the last seed given starts (``pygym.group.episode_seeds``; fresh entropy if no seed was
+        ever given), the same sequence a vector env's autoresets follow. An episode that is over at once (a replayed
         workload whose tasks all finish before the first decision) comes back with no live agents and its
         record in ``infos[agent]["episode"]``."""
         group = self._live_group()
         if seed is not None:
-            episode_seed = check_seed(seed)
-            self._seeds = np.random.default_rng(episode_seed)
+            self._base_seed = np.array([check_seed(seed)], dtype=np.int64)
+            self._episodes[:] = 0
+        elif self._base_seed is None:
+            self._base_seed = np.array([fresh_seed()], dtype=np.int64)
         else:
-            if self._seeds is None:
-                self._seeds = np.random.default_rng()
-            episode_seed = int(self._seeds.integers(0, MAX_SEED, dtype=np.int64))
-        batch = group.run(group.reset_ops(), np.array([episode_seed], dtype=np.int64), self._no_actions)
-        self.episode_seed = episode_seed
+            self._episodes += 1
+        episode_seed = episode_seeds(self._base_seed, self._episodes)
+        batch = group.run(group.reset_ops(), episode_seed, self._no_actions)
+        self.episode_seed = int(episode_seed[0])
         self.last_actions = None
         self.last_rewards = None
         self.episode = None
