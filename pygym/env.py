@@ -146,9 +146,9 @@ class SimParallelEnv(ParallelEnv):
     ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, Any]]]:
         """Starts an episode. A seed fixes it exactly; without one the episode's seed is the next of the
         sequence that the last seed given starts (``pygym.group.episode_seeds``; fresh entropy if no seed was
-        ever given), the same sequence a vector env's autoresets follow. An episode that is over at once (a replayed
-        workload whose tasks all finish before the first decision) comes back with no live agents and its
-        record in ``infos[agent]["episode"]``."""
+        ever given), the same sequence a vector env's autoresets follow. An episode that is over at once (a
+        replayed workload whose tasks all finish before the first decision) comes back with no live agents
+        and its record in ``infos[agent]["episode"]``."""
         group = self._live_group()
         if seed is not None:
             self._base_seed = np.array([check_seed(seed)], dtype=np.int64)

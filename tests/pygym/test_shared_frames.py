@@ -17,7 +17,7 @@ pytestmark = pytest.mark.jvm
 
 
 def run(venv, calls: int) -> list[bytes]:
-    """Every frame's observations, rewards, ends and task records (the last item: how many carried records)."""
+    """Every frame's observations, rewards, ends and task records; the last item: how many had records."""
     rng = np.random.default_rng(3)
     obs, infos = venv.reset(seed=9)
     trace = [obs.tobytes()]
