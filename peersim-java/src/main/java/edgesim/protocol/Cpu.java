@@ -43,7 +43,7 @@ public final class Cpu implements EventHandler {
         Params(ConfigReader c, Simulation sim) {
             this(c.getInt(PAR_CORES, 1, 1 << 16), c.getPositive(PAR_HZ_MIN), c.getPositive(PAR_HZ_MAX),
                     c.getInt(PAR_QUEUE_CAPACITY, 0, 1 << 24), c.getDouble(PAR_KAPPA, 0, 1e-6),
-                    c.getBoolean(PAR_SERVE_UNDECIDED), sim.pidFromKey(c, PAR_RADIO), sim.pidFromKey(c, PAR_TASKS));
+                    c.getBoolean(PAR_SERVE_UNDECIDED), sim.pidFromKey(c, PAR_RADIO, Radio.class), sim.pidFromKey(c, PAR_TASKS, Tasks.class));
             c.require(hzMax >= hzMin, PAR_HZ_MAX, "hz_max >= hz_min (" + hzMin + ")");
         }
     }

@@ -44,7 +44,7 @@ public final class Radio implements EventHandler {
         Params(ConfigReader c, Simulation sim) {
             this(new ShannonChannel(c.getPositive(PAR_BANDWIDTH), c.getPositive(PAR_TX_POWER),
                     c.getPositive(PAR_CARRIER), c.getPositive(PAR_NOISE_TEMPERATURE)),
-                    sim.pidFromKey(c, PAR_COORDINATES), sim.pidFromKey(c, PAR_CPU), sim.pidFromKey(c, PAR_TASKS));
+                    sim.pidFromKey(c, PAR_COORDINATES, Coordinates.class), sim.pidFromKey(c, PAR_CPU, Cpu.class), sim.pidFromKey(c, PAR_TASKS, Tasks.class));
         }
     }
 

@@ -24,7 +24,7 @@ public final class Tasks implements EventHandler {
         "return_sum_s", "dropped_queue_full", "dropped_deadline", "energy_j", "dropped_dependency"};
 
     public static final ComponentTypes.ProtocolType TYPE = (config, sim, pid) -> {
-        int cpuPid = sim.pidFromKey(config, PAR_CPU);
+        int cpuPid = sim.pidFromKey(config, PAR_CPU, Cpu.class);
         return node -> new Tasks(sim, node, pid, cpuPid);
     };
 

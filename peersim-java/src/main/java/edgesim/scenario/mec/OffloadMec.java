@@ -230,9 +230,9 @@ public final class OffloadMec implements Scenario, MecJob.Listener {
         reader.require(bytesMax >= bytesMin, PAR_BYTES_MAX, "task_bytes_max >= task_bytes_min (" + bytesMin + ")");
         cyclesPerByte = reader.getPositive(PAR_CYCLES_PER_BYTE);
         deadline_s = reader.getPositive(PAR_DEADLINE);
-        localPid = sim.pidFromKey(reader, PAR_LOCAL);
-        edgePid = sim.pidFromKey(reader, PAR_EDGE);
-        uplinkPid = sim.pidFromKey(reader, PAR_UPLINK);
+        localPid = sim.pidFromKey(reader, PAR_LOCAL, MecCpu.class);
+        edgePid = sim.pidFromKey(reader, PAR_EDGE, MecCpu.class);
+        uplinkPid = sim.pidFromKey(reader, PAR_UPLINK, Uplink.class);
         sim.checkAllKeysUsed();
         workload = sim.sharedOrNull(MecWorkload.class);
         // Generated tasks appear when an epoch starts; replayed ones during it, so they are decided at its end.

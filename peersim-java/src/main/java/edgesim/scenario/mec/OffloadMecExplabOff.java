@@ -144,7 +144,7 @@ public final class OffloadMecExplabOff implements Scenario {
         reader.getChoice(PAR_OBSERVATION, "normalised", "raw");
         maxSteps = reader.getInt(PAR_STEPS, 2, 1_000_000);
         drain_s = reader.getPositive(PAR_DRAIN);
-        queuePid = sim.pidFromKey(reader, PAR_QUEUE);
+        queuePid = sim.pidFromKey(reader, PAR_QUEUE, WorkQueue.class);
         sim.checkAllKeysUsed();
     }
 
