@@ -84,7 +84,7 @@ public final class MecNetwork implements Initializer {
         try {
             this.topology = cache.computeIfAbsent(file, f -> TopologyFile.read(Path.of(f)));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(topologyKey + " = " + file + ": " + e.getMessage());
+            throw new ConfigException(topologyKey + ": " + e.getMessage());
         }
         List<Integer> deviceNodes = new ArrayList<>();
         List<Integer> serverNodes = new ArrayList<>();

@@ -78,7 +78,7 @@ public final class NetworkBuilder implements Initializer {
         try {
             this.topology = cache.computeIfAbsent(file, f -> TopologyFile.read(Path.of(f)));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(topologyKey + " = " + file + ": " + e.getMessage());
+            throw new ConfigException(topologyKey + ": " + e.getMessage());
         }
         long fileAgents = topology.nodes.stream().filter(TopologyFile.ComputeNode::agent).count();
         if (topology.nodes.size() != sim.size() || fileAgents != agents) {
