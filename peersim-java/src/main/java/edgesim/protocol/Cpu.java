@@ -58,6 +58,8 @@ public final class Cpu implements EventHandler {
     private final Node node;
     private final int pid;
     private double hz;
+    /** Whether a topology file set the clock rate (else it was drawn from [hz_min, hz_max]). */
+    private boolean fixedHz;
     private TaskFifo queue;
     private Task[] running;
     private int busyCores;
@@ -85,6 +87,7 @@ public final class Cpu implements EventHandler {
             throw new IllegalArgumentException("bad CPU: " + cores + " cores at " + hz + " Hz, queue " + queueCapacity);
         }
         this.hz = hz;
+        this.fixedHz = true;
         this.running = new Task[cores];
         this.queue = new TaskFifo(queueCapacity);
     }
@@ -98,9 +101,12 @@ public final class Cpu implements EventHandler {
         return running.length;
     }
 
-    /** Highest clock rate any node of this protocol can draw, cycles per second. */
-    public double hzMax() {
-        return params.hzMax();
+    /**
+     * Highest clock rate this node can have in any episode, cycles per second: its topology file's rate when
+     * a file set it, else the top of the configured range it is drawn from.
+     */
+    public double hzBound() {
+        return fixedHz ? hz : params.hzMax();
     }
 
     /** The configured queue capacity (before any per-node configuration). */

@@ -53,6 +53,8 @@ public final class MecCpu implements EventHandler {
     private final int node;
     private final int pid;
     private double hz;
+    /** Whether a topology file set the clock rate (else it was drawn from [hz_min, hz_max]). */
+    private boolean fixedHz;
     private int cores;
     /** FIFO: jobs waiting for a core. */
     private final ArrayDeque<MecJob> waiting = new ArrayDeque<>();
@@ -85,11 +87,20 @@ public final class MecCpu implements EventHandler {
         }
         this.cores = cores;
         this.hz = hz;
+        this.fixedHz = true;
     }
 
     /** Clock rate of one core, cycles per second. */
     public double hz() {
         return hz;
+    }
+
+    /**
+     * Highest clock rate this node can have in any episode, cycles per second: its topology file's rate when
+     * a file set it, else the top of the configured range it is drawn from.
+     */
+    public double hzBound() {
+        return fixedHz ? hz : params.hzMax();
     }
 
     /** Number of cores. */

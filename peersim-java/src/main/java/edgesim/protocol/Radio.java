@@ -99,9 +99,9 @@ public final class Radio implements EventHandler {
         return bytes * 8.0 / rateBps(to) + latency_s(to);
     }
 
-    /** Bytes waiting or on air. */
+    /** Bytes waiting or on air (never below 0: sums of transfer sizes leave rounding residue). */
     public double backlogBytes() {
-        return backlogBytes;
+        return Math.max(0, backlogBytes);
     }
 
     /** Queues a transfer of {@code task} (its input for UPLOAD, its output for RESULT) to node {@code to}. */
@@ -159,6 +159,7 @@ public final class Radio implements EventHandler {
             sim.schedule(onAirTime_s, node, pid, TX_DONE, kind, task);
             return;
         }
+        backlogBytes = 0; // idle: no rounding residue of the sizes added and taken away carries over
     }
 
     private static double bytesOf(Task task, int kind) {

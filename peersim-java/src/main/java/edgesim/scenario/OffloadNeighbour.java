@@ -149,7 +149,7 @@ public final class OffloadNeighbour implements Scenario {
             Cpu cpu = cpu(sim.node(i));
             maxCapacity = Math.max(maxCapacity, cpu.capacity());
             maxCores = Math.max(maxCores, cpu.cores());
-            maxHz = Math.max(maxHz, cpu.hzMax());
+            maxHz = Math.max(maxHz, cpu.hzBound());
         }
         // Uplink rates vary with the random placement, so bound them by the rate at the closest distance;
         // a topology's routes are fixed, so their rates count as they are.
