@@ -238,6 +238,9 @@ public final class Cpu implements EventHandler {
         task.core = core;
         task.executor = node.index();
         task.startedAt_s = now;
+        if (!task.decided) {
+            tasksOf(task).servedUndecided();
+        }
         running[core] = task;
         busyCores++;
         sim.schedule(task.cycles / hz, node, pid, SERVICE_DONE, core, task);
