@@ -84,7 +84,7 @@ public final class Config {
             boolean known = entries.containsKey(key) || newComponents.contains(key + ".")
                     || newComponents.stream().anyMatch(key::startsWith);
             if (!known) {
-                throw new ConfigException(unknownKeyMessage(key));
+                throw new ConfigException(unknownKeyMessage(key, value));
             }
             if (value.isEmpty()) {
                 throw new ConfigException("override '" + Excerpt.of(key) + "' has an empty value");
@@ -145,7 +145,8 @@ public final class Config {
         return dot > 0 && key.indexOf('.', dot + 1) < 0 && COMPONENT_SECTIONS.contains(key.substring(0, dot));
     }
 
-    String unknownKeyMessage(String key) {
+    /** The message for an unknown {@code key} given {@code value} (null when there is none). */
+    String unknownKeyMessage(String key, String value) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         // A suggestion is at most a third of the key away, so only keys of similar length can be one.
@@ -160,6 +161,13 @@ public final class Config {
             }
         }
         StringBuilder sb = new StringBuilder("unknown key '").append(Excerpt.of(key)).append("' for ").append(name);
+        int space = value == null ? -1 : indexOfWhitespace(value);
+        if (space > 0) {
+            // Overrides travel as "key value" lines, so a key with a space arrives split.
+            sb.append(" (a key cannot contain white space: a key '").append(Excerpt.of(key + " " + value.substring(0, space)))
+                    .append("' reads as key '").append(Excerpt.of(key)).append("' with the value '")
+                    .append(Excerpt.of(value)).append("')");
+        }
         if (best != null && bestDistance <= Math.max(2, key.length() / 3)) {
             sb.append("; did you mean '").append(best).append("'?");
         }

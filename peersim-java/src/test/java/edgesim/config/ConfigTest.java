@@ -173,6 +173,16 @@ class ConfigTest {
     }
 
     @Test
+    void aKeyWithASpaceIsExplained() {
+        // What a Python override {"nodes x": 5} becomes on the wire: the line "nodes x 5".
+        Config overrides = Config.parse("node s 5", "overrides");
+        ConfigException e = assertThrows(ConfigException.class, () -> Config.parse(TEXT, "t")
+                .withOverrides(Map.of("node", overrides.raw("node"))));
+        assertTrue(e.getMessage().startsWith("unknown key 'node' for t (a key cannot contain white space: a key "
+                + "'node s' reads as key 'node' with the value 's 5'); did you mean 'nodes'?"), e.getMessage());
+    }
+
+    @Test
     void aValueWithoutAKeyIsNamedAsSuch() {
         ConfigException e = assertThrows(ConfigException.class, () -> Config.parse("nodes 3\n 5", "overrides"));
         assertEquals("overrides line 2: '5' has no key (a line is a key, white space, then its value)", e.getMessage());
