@@ -2,7 +2,8 @@
 
 Far beyond real hardware, so that only a typo or a hostile file is refused, and tight enough that no value
 can exhaust the simulator's memory or make a service or transfer time infinite. The simulator checks the same
-ranges when it reads a file (``peersim-java/.../io/TopologyFile.java``); ``FORMAT.md`` lists them.
+ranges when it reads a file (``peersim-java/.../io/TopologyFile.java``; cores and clock rates in
+``model/Hardware.java``, which also bounds the scenarios' configuration keys); ``FORMAT.md`` lists them.
 """
 
 from __future__ import annotations

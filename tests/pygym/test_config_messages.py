@@ -120,3 +120,18 @@ def test_a_ten_megabyte_task_id_is_cut_in_messages(tmp_path: Path) -> None:
     assert in_java.match(rf"^init\.workload\.workload = {path}: {path}:4: column 3 \(task_id\): 'tttt")
     assert "(10000000 characters in all)" in str(in_java.value)
     assert len(str(in_java.value)) < 600
+
+
+def test_clock_rates_out_of_range_fail_at_make_not_at_reset() -> None:
+    cases = [
+        ("offload-neighbour-v0", "cpu_hz_min", "protocol.cpu.hz_min"),
+        ("offload-mec-v0", "device_hz", "protocol.local.hz_min"),
+    ]
+    for env_id, key, component_key in cases:
+        with pytest.raises(pygym.ConfigError) as error:
+            pygym.make(env_id, **{key: 1e-300})
+        assert str(error.value) == (
+            f"{component_key} = {key} (from '{key}' = 1e-300, override): expected a finite number in "
+            "[1000000, 1000000000000]"
+        )
+    assert len(cases) == 2

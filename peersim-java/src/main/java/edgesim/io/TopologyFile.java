@@ -1,5 +1,6 @@
 package edgesim.io;
 
+import edgesim.model.Hardware;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,14 +24,10 @@ public final class TopologyFile {
     private static final Set<String> TOP_LEVEL = Set.of("format", "version", "name", "provenance",
             "latency_distributions", "compute_nodes", "switches", "links", "routes");
 
-    // The range of every number in the file (topologies/FORMAT.md, "Ranges"); topologies.model checks the same
-    // in Python. Far beyond real hardware, so only a typo or a hostile file is refused, and tight enough that
-    // no value can exhaust memory or make a transfer or a service time infinite.
-    /** Cores of one compute node. */
-    public static final int MAX_CORES = 4096;
-    /** Clock rate of one core, Hz. */
-    public static final double MIN_FREQUENCY_HZ = 1e6;
-    public static final double MAX_FREQUENCY_HZ = 1e12;
+    // The range of every number in the file (topologies/FORMAT.md, "Ranges"; cores and clock rates are
+    // Hardware's); topologies.limits checks the same in Python. Far beyond real hardware, so only a typo or a
+    // hostile file is refused, and tight enough that no value can exhaust memory or make a transfer or a
+    // service time infinite.
     /** Memory of one compute node, bytes (1 PB). */
     public static final double MAX_MEMORY_BYTES = 1e15;
     /** Largest absolute position coordinate, metres. */
@@ -103,8 +100,8 @@ public final class TopologyFile {
             if (!names.add(name)) {
                 throw new IllegalArgumentException(where + ": duplicate name '" + Excerpt.of(name) + "'");
             }
-            double cores = inRange(n.get("cores"), where, "cores", 1, MAX_CORES, true);
-            double hz = inRange(n.get("frequency_hz"), where, "frequency_hz", MIN_FREQUENCY_HZ, MAX_FREQUENCY_HZ, false);
+            double cores = inRange(n.get("cores"), where, "cores", 1, Hardware.MAX_CORES, true);
+            double hz = inRange(n.get("frequency_hz"), where, "frequency_hz", Hardware.MIN_HZ, Hardware.MAX_HZ, false);
             double memory = inRange(n.get("memory_bytes"), where, "memory_bytes", 1, MAX_MEMORY_BYTES, true);
             Object agent = n.get("agent");
             if (!(agent instanceof Boolean)) {

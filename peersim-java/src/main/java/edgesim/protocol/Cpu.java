@@ -6,6 +6,7 @@ import edgesim.engine.EventHandler;
 import edgesim.engine.Node;
 import edgesim.engine.Simulation;
 import edgesim.model.DropReason;
+import edgesim.model.Hardware;
 import edgesim.model.Task;
 import edgesim.model.TaskFifo;
 
@@ -41,7 +42,8 @@ public final class Cpu implements EventHandler {
     record Params(int cores, double hzMin, double hzMax, int queueCapacity, double kappa, boolean serveUndecided,
             int radioPid, int tasksPid) {
         Params(ConfigReader c, Simulation sim) {
-            this(c.getInt(PAR_CORES, 1, 1 << 16), c.getPositive(PAR_HZ_MIN), c.getPositive(PAR_HZ_MAX),
+            this(c.getInt(PAR_CORES, 1, Hardware.MAX_CORES), c.getDouble(PAR_HZ_MIN, Hardware.MIN_HZ, Hardware.MAX_HZ),
+                    c.getDouble(PAR_HZ_MAX, Hardware.MIN_HZ, Hardware.MAX_HZ),
                     c.getInt(PAR_QUEUE_CAPACITY, 0, 1 << 24), c.getDouble(PAR_KAPPA, 0, 1e-6),
                     c.getBoolean(PAR_SERVE_UNDECIDED), sim.pidFromKey(c, PAR_RADIO, Radio.class), sim.pidFromKey(c, PAR_TASKS, Tasks.class));
             c.require(hzMax >= hzMin, PAR_HZ_MAX, "hz_max >= hz_min (" + hzMin + ")");
@@ -83,7 +85,8 @@ public final class Cpu implements EventHandler {
         if (queue.size() > 0 || busyCores > 0) {
             throw new IllegalStateException("a CPU can only be configured before it holds tasks");
         }
-        if (cores < 1 || !(hz > 0) || queueCapacity < 0) {
+        if (cores < 1 || cores > Hardware.MAX_CORES || !(hz >= Hardware.MIN_HZ && hz <= Hardware.MAX_HZ)
+                || queueCapacity < 0) {
             throw new IllegalArgumentException("bad CPU: " + cores + " cores at " + hz + " Hz, queue " + queueCapacity);
         }
         this.hz = hz;
