@@ -8,6 +8,15 @@ noise, plus propagation); results travel back to the origin. A task is dropped w
 (``queue_full``) or when its result is not back by its deadline (``deadline``). Undecided tasks run locally
 when a core is free (set ``serve_undecided=False`` to make every task wait for its agent's decision).
 
+When nothing is decided: with ``serve_undecided=True`` (the default, PeersimGym's behaviour) an agent decides
+only for tasks that wait in its queue, and a task that finds a free core starts at once. On a network with
+many cores per node and little load every task can start before its agent's next decision epoch: for example
+an ``urban-sensing`` topology (its ``rpi3_*`` devices have 4 cores) replaying a workload at its ``rpi3_*``
+sources. Then ``decided`` is 0 in every step, ``served_undecided`` counts every task, actions have no effect,
+and two seeds give identical trajectories. Watch the two metrics (their sums over an episode are the
+decisions that mattered and the decisions that never happened); set ``serve_undecided=False`` so that every
+task waits for a decision, or raise the load so that tasks queue.
+
 =====================  ==========================================================================
 Agents                 ``node_0`` ... ``node_{agents-1}`` (the first ``agents`` nodes; ids are node
                        names, stable across resets)
@@ -35,7 +44,9 @@ Episode end            Truncated (a time limit, not a terminal state) after
                        ``round(episode_s / epoch_s)`` steps; never terminated.
 Infos                  ``action_mask`` (int8) and ``metrics``: this agent's raw measurements for the
                        step, named by ``env.metric_fields`` (arrived, completed, latency parts,
-                       drops by reason, energy, and the decision the simulator applied).
+                       drops by reason, energy, ``served_undecided``: this agent's tasks that a core
+                       started before the agent decided on them, and the decision the simulator
+                       applied, ``decided`` = 1 when there was one).
                        ``env.last_frame.task_records`` holds the latency parts of every task
                        finished in the step (``env.task_record_fields``). At the episode's last
                        step ``episode``: this agent's ``return`` and the episode's ``length``
@@ -86,7 +97,8 @@ computing energy from its own coefficient, seeded randomness everywhere, one JVM
 
 Version history:
 
-- v0: initial release.
+- v0: initial release. Before release, in the same version: the ``served_undecided`` metric (after
+  ``dropped_dependency``, before the decision fields).
 """
 
 from __future__ import annotations

@@ -141,10 +141,10 @@ public final class OffloadNeighbour implements Scenario {
         reader.require(steps >= 1 && steps <= Integer.MAX_VALUE, PAR_EPISODE,
                 "episode_s / epoch_s between 1 and 2^31-1 steps (epoch_s = " + epoch_s + ")");
         maxSteps = (int) steps;
-        linksPid = sim.pidFromKey(reader, PAR_LINKS);
-        cpuPid = sim.pidFromKey(reader, PAR_CPU);
-        radioPid = sim.pidFromKey(reader, PAR_RADIO);
-        tasksPid = sim.pidFromKey(reader, PAR_TASKS);
+        linksPid = sim.pidFromKey(reader, PAR_LINKS, NeighbourTable.class);
+        cpuPid = sim.pidFromKey(reader, PAR_CPU, Cpu.class);
+        radioPid = sim.pidFromKey(reader, PAR_RADIO, Radio.class);
+        tasksPid = sim.pidFromKey(reader, PAR_TASKS, Tasks.class);
         sim.checkAllKeysUsed();
     }
 
@@ -158,7 +158,7 @@ public final class OffloadNeighbour implements Scenario {
             Cpu cpu = cpu(sim.node(i));
             maxCapacity = Math.max(maxCapacity, cpu.capacity());
             maxCores = Math.max(maxCores, cpu.cores());
-            maxHz = Math.max(maxHz, cpu.hzMax());
+            maxHz = Math.max(maxHz, cpu.hzBound());
         }
         // Uplink rates vary with the random placement, so bound them by the rate at the closest distance;
         // a topology's routes are fixed, so their rates count as they are.
