@@ -96,7 +96,16 @@ public final class Config {
 
     /** A reader over the whole configuration with a fresh record of which keys were read. */
     public ConfigReader reader() {
-        return new ConfigReader(this, "", new java.util.HashSet<>(), new java.util.HashMap<>());
+        return reader(new java.util.HashMap<>());
+    }
+
+    /**
+     * A reader with a fresh record of which keys were read that remembers numbers in {@code numbers}: a
+     * scenario keeps one map for all the simulations it builds from this configuration (one per reset), so
+     * each expression is evaluated once in its life. The map must not be shared between threads.
+     */
+    public ConfigReader reader(java.util.Map<String, Double> numbers) {
+        return new ConfigReader(this, "", new java.util.HashSet<>(), numbers);
     }
 
     /** The name given at parse time, used in messages. */

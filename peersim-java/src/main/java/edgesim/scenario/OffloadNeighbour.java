@@ -62,6 +62,9 @@ public final class OffloadNeighbour implements Scenario {
     private static final String[] NODE_STATE_FIELDS = {"queue_tasks", "busy_cores", "free_slots", "radio_backlog_bytes"};
 
     private final Config config;
+    /** Numbers of the configuration, evaluated once for all the resets. */
+    private final Map<String, Double> numbers = new HashMap<>();
+    private boolean validated;
     private final ComponentTypes types = componentTypes(new HashMap<>(), new HashMap<>());
     private final Spec spec;
     private final int obsDim;
@@ -132,8 +135,11 @@ public final class OffloadNeighbour implements Scenario {
         if (previous != null) {
             previous.close(); // the previous episode's file, which may have lines left
         }
-        ConfigReader reader = config.reader();
+        ConfigReader reader = config.reader(numbers);
         sim = new Simulation(reader, types, seed);
+        if (validated) {
+            return; // the scenario's own keys were read and checked by the first build, and do not change
+        }
         agents = reader.getInt(PAR_AGENTS, 1, sim.size());
         epoch_s = reader.getPositive(PAR_EPOCH);
         double episode_s = reader.getPositive(PAR_EPISODE);
@@ -146,6 +152,7 @@ public final class OffloadNeighbour implements Scenario {
         radioPid = sim.pidFromKey(reader, PAR_RADIO, Radio.class);
         tasksPid = sim.pidFromKey(reader, PAR_TASKS, Tasks.class);
         sim.checkAllKeysUsed();
+        validated = true;
     }
 
     private Spec makeSpec(int maxDegree) {

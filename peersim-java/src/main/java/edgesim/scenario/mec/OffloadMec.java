@@ -149,6 +149,9 @@ public final class OffloadMec implements Scenario, MecJob.Listener {
     }
 
     private final Config config;
+    /** Numbers of the configuration, evaluated once for all the resets. */
+    private final Map<String, Double> numbers = new HashMap<>();
+    private boolean validated;
     private final ComponentTypes types = componentTypes(new HashMap<>(), new HashMap<>());
     private final Spec spec;
     private final StepOutput out;
@@ -225,24 +228,30 @@ public final class OffloadMec implements Scenario, MecJob.Listener {
         if (workload != null) {
             workload.close(); // the previous episode's file, which may have lines left
         }
-        ConfigReader reader = config.reader();
-        // The counts first, so that a bad one is reported under its own name rather than by a component.
-        devices = reader.getInt(PAR_DEVICES, 1, 100_000);
-        servers = reader.getInt(PAR_SERVERS, 1, 100_000);
-        sim = new Simulation(reader, types, seed);
-        reader.require(sim.size() == devices + servers, Simulation.PAR_SIZE,
-                "n_devices + n_servers = " + (devices + servers) + " nodes");
-        epoch_s = reader.getPositive(PAR_EPOCH);
-        maxSteps = reader.getInt(PAR_STEPS, 1, 1_000_000);
-        bytesMin = reader.getPositive(PAR_BYTES_MIN);
-        bytesMax = reader.getPositive(PAR_BYTES_MAX);
-        reader.require(bytesMax >= bytesMin, PAR_BYTES_MAX, "task_bytes_max >= task_bytes_min (" + bytesMin + ")");
-        cyclesPerByte = reader.getPositive(PAR_CYCLES_PER_BYTE);
-        deadline_s = reader.getPositive(PAR_DEADLINE);
-        localPid = sim.pidFromKey(reader, PAR_LOCAL, MecCpu.class);
-        edgePid = sim.pidFromKey(reader, PAR_EDGE, MecCpu.class);
-        uplinkPid = sim.pidFromKey(reader, PAR_UPLINK, Uplink.class);
-        sim.checkAllKeysUsed();
+        ConfigReader reader = config.reader(numbers);
+        if (validated) {
+            // The scenario's own keys were read and checked by the first build, and do not change.
+            sim = new Simulation(reader, types, seed);
+        } else {
+            // The counts first, so that a bad one is reported under its own name rather than by a component.
+            devices = reader.getInt(PAR_DEVICES, 1, 100_000);
+            servers = reader.getInt(PAR_SERVERS, 1, 100_000);
+            sim = new Simulation(reader, types, seed);
+            reader.require(sim.size() == devices + servers, Simulation.PAR_SIZE,
+                    "n_devices + n_servers = " + (devices + servers) + " nodes");
+            epoch_s = reader.getPositive(PAR_EPOCH);
+            maxSteps = reader.getInt(PAR_STEPS, 1, 1_000_000);
+            bytesMin = reader.getPositive(PAR_BYTES_MIN);
+            bytesMax = reader.getPositive(PAR_BYTES_MAX);
+            reader.require(bytesMax >= bytesMin, PAR_BYTES_MAX, "task_bytes_max >= task_bytes_min (" + bytesMin + ")");
+            cyclesPerByte = reader.getPositive(PAR_CYCLES_PER_BYTE);
+            deadline_s = reader.getPositive(PAR_DEADLINE);
+            localPid = sim.pidFromKey(reader, PAR_LOCAL, MecCpu.class);
+            edgePid = sim.pidFromKey(reader, PAR_EDGE, MecCpu.class);
+            uplinkPid = sim.pidFromKey(reader, PAR_UPLINK, Uplink.class);
+            sim.checkAllKeysUsed();
+            validated = true;
+        }
         workload = sim.sharedOrNull(MecWorkload.class);
         // Generated tasks appear when an epoch starts; replayed ones during it, so they are decided at its end.
         firstDecision_s = workload == null ? 0 : epoch_s;

@@ -14,6 +14,7 @@ import edgesim.scenario.Spec;
 import edgesim.scenario.StepOutput;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -73,6 +74,10 @@ public final class OffloadMecExplabOff implements Scenario {
     private static final int M_POSITION = 15;
 
     private final Config config;
+    /** Numbers of the configuration, evaluated once for all the resets. */
+    private final Map<String, Double> numbers = new HashMap<>();
+    private final ComponentTypes types = componentTypes();
+    private boolean validated;
     private final ExplabOffSetting setting;
     private final Config sized;
     private final Spec spec;
@@ -135,10 +140,15 @@ public final class OffloadMecExplabOff implements Scenario {
     }
 
     private void build(long seed) {
-        ConfigReader reader = sized.reader();
+        ConfigReader reader = sized.reader(numbers);
+        if (validated) {
+            // The scenario's own keys were read and checked by the first build, and do not change.
+            sim = new Simulation(reader, types, seed);
+            return;
+        }
         ExplabOffSetting.resolve(reader.child("env")); // marks the setting keys read
         reader.getString(Simulation.PAR_SIZE);
-        sim = new Simulation(reader, componentTypes(), seed);
+        sim = new Simulation(reader, types, seed);
         sizeStd = reader.getDouble(PAR_SIZE_STD, 0, 0.5);
         shuffle = reader.getBoolean(PAR_SHUFFLE);
         reader.getChoice(PAR_OBSERVATION, "normalised", "raw");
@@ -146,6 +156,7 @@ public final class OffloadMecExplabOff implements Scenario {
         drain_s = reader.getPositive(PAR_DRAIN);
         queuePid = sim.pidFromKey(reader, PAR_QUEUE, WorkQueue.class);
         sim.checkAllKeysUsed();
+        validated = true;
     }
 
     private Spec makeSpec(boolean normalised) {
