@@ -320,7 +320,11 @@ class Client:
         per core); every key and value is validated by the simulator before this returns."""
         lines = []
         for key, value in overrides.items():
-            if "\n" in key or "\n" in value or "#" in value:
+            if not key or any(c.isspace() for c in key):
+                raise ConfigError(
+                    f"key {key!r}: a key is a name without white space (letters, digits, '_' and '.')"
+                )
+            if "\n" in value or "#" in value:
                 raise ConfigError(f"{key}: keys and values may not contain newlines or '#' (got {value!r})")
             lines.append(f"{key} {value}")
         args = (_str_arg(env_id), _int_arg(count), _int_arg(threads), _str_arg("\n".join(lines)))

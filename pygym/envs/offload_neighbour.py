@@ -13,9 +13,11 @@ only for tasks that wait in its queue, and a task that finds a free core starts 
 many cores per node and little load every task can start before its agent's next decision epoch: for example
 an ``urban-sensing`` topology (its ``rpi3_*`` devices have 4 cores) replaying a workload at its ``rpi3_*``
 sources. Then ``decided`` is 0 in every step, ``served_undecided`` counts every task, actions have no effect,
-and two seeds give identical trajectories. Watch the two metrics (their sums over an episode are the
-decisions that mattered and the decisions that never happened); set ``serve_undecided=False`` so that every
-task waits for a decision, or raise the load so that tasks queue.
+and two seeds give identical trajectories. Watch the two metrics (their sums over an episode, the episode
+record's ``decided`` and ``served_undecided``, are the decisions that mattered and the decisions that never
+happened; an episode with none of the first and some of the second raises a ``NothingDecidedWarning``, once
+per environment); set ``serve_undecided=False`` so that every task waits for a decision, or raise the load
+so that tasks queue.
 
 =====================  ==========================================================================
 Agents                 ``node_0`` ... ``node_{agents-1}`` (the first ``agents`` nodes; ids are node
@@ -54,8 +56,9 @@ Infos                  ``action_mask`` (int8) and ``metrics``: this agent's raw 
                        arrived), ``dropped_queue_full``, ``dropped_deadline``,
                        ``dropped_dependency``, ``unfinished``, ``latency_mean_s``,
                        ``latency_p95_s`` (NaN without task records: a vector env asks for them
-                       with ``task_records=True``) and ``energy_j``, over the tasks of the agents;
-                       the vector env gives the same figures in ``infos["episode"]``.
+                       with ``task_records=True``), ``energy_j``, ``decided`` and
+                       ``served_undecided``, over the tasks of the agents; the vector env gives
+                       the same figures in ``infos["episode"]``.
 =====================  ==========================================================================
 
 Arguments (defaults in brackets; any key of the simulator's template can be set the same way, see
@@ -104,6 +107,7 @@ Version history:
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -122,6 +126,10 @@ from pygym.rewards import REWARDS, RewardWeights
 DEFAULT_NODES = 20
 
 
+class NothingDecidedWarning(UserWarning):
+    """An episode in which every task started before its agent decided: actions had no effect."""
+
+
 class NeighbourEpisodes(EpisodeLogic):
     """Rewards from :mod:`pygym.rewards` over each step's metrics; episode figures summed over the agents'
     counters (latency percentiles from the task records of tasks that originate at agents)."""
@@ -138,8 +146,11 @@ class NeighbourEpisodes(EpisodeLogic):
         "latency_mean_s",
         "latency_p95_s",
         "energy_j",
+        "decided",
+        "served_undecided",
     )
     _COUNTED = ("arrived", "completed", "dropped_queue_full", "dropped_deadline", "dropped_dependency")
+    _FINISHED = _COUNTED[1:]
 
     def __init__(self, env_id: str, reward: str | None, reward_weights: Mapping[str, float] | None) -> None:
         super().__init__(env_id, reward, reward_weights)
@@ -154,6 +165,7 @@ class NeighbourEpisodes(EpisodeLogic):
         self.origin = records.index("origin_node")
         self.latency = records.index("latency_s")
         self.latencies: list[list[np.ndarray]] = [[] for _ in range(num_envs)]
+        self.warned = np.zeros(num_envs, dtype=bool)
 
     def _started(self, which: np.ndarray, batch: Batch) -> None:
         # Tasks arrive (and may be dropped) before the first decision: the reset frame counts too.
@@ -181,10 +193,22 @@ class NeighbourEpisodes(EpisodeLogic):
     def _figures(self, ended: np.ndarray) -> dict[str, np.ndarray]:
         col = self.metric_index
         t = self.totals
-        figures: dict[str, np.ndarray] = {name: t[:, col[name]].astype(np.int64) for name in self._COUNTED}
+        counted = (*self._COUNTED, "decided", "served_undecided")
+        figures: dict[str, np.ndarray] = {name: t[:, col[name]].astype(np.int64) for name in counted}
         arrived = t[:, col["arrived"]]
         completed = t[:, col["completed"]]
-        finished = sum(t[:, col[name]] for name in self._COUNTED[1:])
+        finished = sum(t[:, col[name]] for name in self._FINISHED)
+        idle = ended & (figures["decided"] == 0) & (figures["served_undecided"] > 0) & ~self.warned
+        if idle.any():
+            self.warned |= idle
+            i = int(np.flatnonzero(idle)[0])
+            warnings.warn(
+                f"{self.env_id}: no decision mattered in an episode of env {i}: all "
+                f"{figures['served_undecided'][i]} tasks started before their agent decided "
+                "(serve_undecided=True); see the env card",
+                NothingDecidedWarning,
+                stacklevel=4,
+            )
         p95 = np.full(self.num_envs, np.nan)
         for i in np.flatnonzero(ended):
             latencies = np.concatenate(self.latencies[i]) if self.latencies[i] else np.zeros(0)

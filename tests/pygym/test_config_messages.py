@@ -64,14 +64,26 @@ def test_deep_and_long_expressions_are_named_errors() -> None:
 
 
 def test_keys_that_cannot_be_keys_are_explained() -> None:
-    with pytest.raises(pygym.ConfigError) as space:
+    from pygym.bridge import _int_arg, _str_arg
+    from pygym.servers import local_server
+
+    with pytest.raises(pygym.ConfigError, match="key 'a b': a key is a name without white space"):
         pygym.make(ENV, **{"a b": 1})
+    with pytest.raises(pygym.ConfigError, match="key '': a key is a name without white space"):
+        pygym.make(ENV, **{"": 5})
+
+    # Overrides that reach the simulator without pygym's check are explained there.
+    def create(text: str) -> None:
+        local_server()._text_call("create", "create", _str_arg(ENV), _int_arg(1), _int_arg(1), _str_arg(text))
+
+    with pytest.raises(pygym.ConfigError) as space:
+        create("a b 1")
     assert space.match(
         r"^unknown key 'a' for offload-neighbour-v0 \(a key cannot contain white space: a key 'a b' reads as "
         r"key 'a' with the value 'b 1'\)"
     )
     with pytest.raises(pygym.ConfigError) as empty:
-        pygym.make(ENV, **{"": 5})
+        create(" 5")
     assert (
         str(empty.value) == "overrides line 1: '5' has no key (a line is a key, white space, then its value)"
     )
@@ -135,3 +147,12 @@ def test_clock_rates_out_of_range_fail_at_make_not_at_reset() -> None:
             "[1000000, 1000000000000]"
         )
     assert len(cases) == 2
+
+
+def test_a_key_with_white_space_is_refused_before_the_simulator() -> None:
+    from pygym.servers import local_server
+
+    with pytest.raises(pygym.ConfigError, match="key 'a b': a key is a name without white space"):
+        local_server().create_group("offload-neighbour-v0", 1, {"a b": "1"})
+    with pytest.raises(pygym.ConfigError, match="key '': a key is a name without white space"):
+        local_server().create_group("offload-neighbour-v0", 1, {"": "1"})

@@ -6,6 +6,7 @@ is decided."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ import pytest
 import pygym
 import topologies
 import workloads
+from pygym.envs.offload_neighbour import NothingDecidedWarning
 
 pytestmark = pytest.mark.jvm
 
@@ -32,7 +34,8 @@ def rpi3_workload(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def episode(workload: Path, seed: int, serve_undecided: bool) -> tuple[dict[str, float], np.ndarray]:
-    """Totals of three metrics over a whole episode with random valid actions, and every observation."""
+    """Totals of three metrics over a whole episode with random valid actions, and every observation; the
+    episode record's figures of the same name must agree."""
     env = pygym.make(
         "offload-neighbour-v0",
         topology="urban-sensing",
@@ -51,6 +54,8 @@ def episode(workload: Path, seed: int, serve_undecided: bool) -> tuple[dict[str,
                 totals[name] += float(env.last_frame.metrics[:, env.metric_fields.index(name)].sum())
             observations.append(np.stack([obs[a] for a in env.possible_agents]))
             if not env.agents:
+                assert env.episode is not None
+                assert {name: float(env.episode[name]) for name in totals} == totals
                 break
             actions = {a: int(rng.choice(np.flatnonzero(infos[a]["action_mask"]))) for a in env.agents}
             obs, _, _, _, infos = env.step(actions)
@@ -60,8 +65,11 @@ def episode(workload: Path, seed: int, serve_undecided: bool) -> tuple[dict[str,
 
 
 def test_every_task_served_before_any_decision_is_reported(rpi3_workload: Path) -> None:
-    first, first_obs = episode(rpi3_workload, 1, serve_undecided=True)
-    second, second_obs = episode(rpi3_workload, 2, serve_undecided=True)
+    with pytest.warns(NothingDecidedWarning, match="no decision mattered .* all 427 tasks started") as caught:
+        first, first_obs = episode(rpi3_workload, 1, serve_undecided=True)
+    assert len(caught) == 1
+    with pytest.warns(NothingDecidedWarning):
+        second, second_obs = episode(rpi3_workload, 2, serve_undecided=True)
     assert first["arrived"] == second["arrived"] == 427
     assert first["decided"] == second["decided"] == 0
     assert first["served_undecided"] == second["served_undecided"] == first["arrived"]
@@ -71,6 +79,8 @@ def test_every_task_served_before_any_decision_is_reported(rpi3_workload: Path) 
 
 
 def test_without_serve_undecided_every_task_is_decided(rpi3_workload: Path) -> None:
-    totals, _ = episode(rpi3_workload, 1, serve_undecided=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NothingDecidedWarning)
+        totals, _ = episode(rpi3_workload, 1, serve_undecided=False)
     assert totals["arrived"] == totals["decided"] == 427
     assert totals["served_undecided"] == 0
