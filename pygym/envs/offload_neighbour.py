@@ -201,10 +201,10 @@ class NeighbourEpisodes(EpisodeLogic):
         idle = ended & (figures["decided"] == 0) & (figures["served_undecided"] > 0) & ~self.warned
         if idle.any():
             self.warned |= idle
-            i = int(np.flatnonzero(idle)[0])
+            first = int(np.flatnonzero(idle)[0])
             warnings.warn(
-                f"{self.env_id}: no decision mattered in an episode of env {i}: all "
-                f"{figures['served_undecided'][i]} tasks started before their agent decided "
+                f"{self.env_id}: no decision mattered in an episode of env {first}: all "
+                f"{figures['served_undecided'][first]} tasks started before their agent decided "
                 "(serve_undecided=True); see the env card",
                 NothingDecidedWarning,
                 stacklevel=4,
