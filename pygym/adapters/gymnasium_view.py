@@ -23,6 +23,22 @@ _MODES = {"next_step": AutoresetMode.NEXT_STEP, "same_step": AutoresetMode.SAME_
 _UNFOLDED = ("task_records",)
 
 
+def check_vecenv(venv: object, view: str, *, same_step: bool = False) -> VecEnv:
+    """``venv`` if it is a VecEnv with a Box observation space (and same-step autoreset if asked for);
+    ConfigError saying how to make one otherwise."""
+    if not isinstance(venv, VecEnv):
+        raise ConfigError(f"{view} takes a pygym.VecEnv (pygym.make_vec(...)), got {type(venv).__name__}")
+    if not isinstance(venv.single_observation_space, gymnasium.spaces.Box):
+        raise ConfigError(f"{view} needs a Box observation space, got {venv.single_observation_space}")
+    if same_step and venv.autoreset_mode != "same_step":
+        raise ConfigError(
+            f"{view} needs a VecEnv with autoreset_mode='same_step' (the library resets an env in the step "
+            f"that ends it), got {venv.autoreset_mode!r}: pygym.make_vec({venv.env_id!r}, {venv.num_envs}, "
+            "autoreset_mode='same_step', ...)"
+        )
+    return venv
+
+
 class Folding:
     """Reshapes a VecEnv's (num_envs, agents, ...) arrays to (num_envs * agents, ...) rows."""
 
@@ -84,9 +100,7 @@ class GymnasiumVectorView(VectorEnv):
     """
 
     def __init__(self, venv: VecEnv) -> None:
-        if not isinstance(venv, VecEnv):
-            raise ConfigError(f"to_gymnasium takes a pygym.VecEnv (pygym.make_vec(...)), got {type(venv).__name__}")
-        self.venv = venv
+        self.venv = check_vecenv(venv, "to_gymnasium")
         self.folding = Folding(venv)
         self.num_envs = self.folding.rows
         self.single_observation_space = venv.single_observation_space
@@ -125,12 +139,16 @@ class GymnasiumVectorView(VectorEnv):
     def close_extras(self, **kwargs: Any) -> None:
         self.venv.close()
 
+    def __enter__(self) -> GymnasiumVectorView:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def __repr__(self) -> str:
         return f"GymnasiumVectorView({self.venv!r}, num_envs={self.num_envs})"
 
 
 def to_gymnasium(venv: VecEnv) -> GymnasiumVectorView:
     """``venv`` as a ``gymnasium.vector.VectorEnv`` with agents folded into the batch (see the class)."""
-    if not isinstance(venv.single_observation_space, gymnasium.spaces.Box):
-        raise ConfigError(f"to_gymnasium needs a Box observation space, got {venv.single_observation_space}")
     return GymnasiumVectorView(venv)

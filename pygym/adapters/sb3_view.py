@@ -22,7 +22,7 @@ import numpy as np
 from stable_baselines3.common.vec_env import VecEnv as SB3VecEnv
 from stable_baselines3.common.vec_env.base_vec_env import VecEnvIndices
 
-from pygym.adapters.gymnasium_view import Folding
+from pygym.adapters.gymnasium_view import Folding, check_vecenv
 from pygym.errors import ConfigError
 from pygym.vector import VecEnv
 
@@ -34,15 +34,7 @@ class SB3VecEnvView(SB3VecEnv):
     """See the module docstring; use :func:`pygym.adapters.to_sb3`."""
 
     def __init__(self, venv: VecEnv) -> None:
-        if not isinstance(venv, VecEnv):
-            raise ConfigError(f"to_sb3 takes a pygym.VecEnv (pygym.make_vec(...)), got {type(venv).__name__}")
-        if venv.autoreset_mode != "same_step":
-            raise ConfigError(
-                f"to_sb3 needs a VecEnv with autoreset_mode='same_step' (SB3 resets an env in the step that "
-                f"ends it), got {venv.autoreset_mode!r}: pygym.make_vec({venv.env_id!r}, {venv.num_envs}, "
-                "autoreset_mode='same_step', ...)"
-            )
-        self.venv = venv
+        self.venv = check_vecenv(venv, "to_sb3", same_step=True)
         self.folding = Folding(venv)
         self.render_mode = None
         self._actions: np.ndarray | None = None
@@ -111,6 +103,12 @@ class SB3VecEnvView(SB3VecEnv):
 
     def close(self) -> None:
         self.venv.close()
+
+    def __enter__(self) -> SB3VecEnvView:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _rows(self, indices: VecEnvIndices) -> list[int]:
         return list(self._get_indices(indices))

@@ -23,7 +23,8 @@ from tensordict import TensorDict, TensorDictBase
 from torchrl.data import Binary, Bounded, Categorical, Composite, Unbounded
 from torchrl.envs import EnvBase
 
-from pygym.errors import ConfigError
+from pygym.adapters.gymnasium_view import check_vecenv
+from pygym.errors import SessionError
 from pygym.vector import VecEnv
 
 GROUP = "agents"
@@ -44,14 +45,7 @@ class TorchRLView(EnvBase):
     """See the module docstring; use :func:`pygym.adapters.to_torchrl`."""
 
     def __init__(self, venv: VecEnv) -> None:
-        if not isinstance(venv, VecEnv):
-            raise ConfigError(f"to_torchrl takes a pygym.VecEnv (pygym.make_vec(...)), got {type(venv).__name__}")
-        if venv.autoreset_mode != "same_step":
-            raise ConfigError(
-                f"to_torchrl needs a VecEnv with autoreset_mode='same_step' (TorchRL resets the envs that "
-                f"ended itself), got {venv.autoreset_mode!r}: pygym.make_vec({venv.env_id!r}, "
-                f"{venv.num_envs}, autoreset_mode='same_step', ...)"
-            )
+        check_vecenv(venv, "to_torchrl", same_step=True)
         n, a = venv.num_envs, venv.num_agents
         super().__init__(device="cpu", batch_size=torch.Size([n]))
         self.venv = venv
@@ -60,6 +54,7 @@ class TorchRLView(EnvBase):
         self._discrete = not venv.continuous_action_fields
         self._seed: int | None = None
         self._current: TensorDict | None = None
+        self._ended = np.zeros(n, dtype=bool)
         obs_space = venv.single_observation_space
         agent_obs: dict[str, Any] = {"observation": _box_spec(obs_space.low, obs_space.high, (n, a, obs_space.shape[0]))}
         if self._discrete:
@@ -98,11 +93,20 @@ class TorchRLView(EnvBase):
 
     def _reset(self, tensordict: TensorDictBase | None = None, **kwargs: Any) -> TensorDict:
         reset = None if tensordict is None else tensordict.get("_reset", None)
-        if reset is not None and not bool(reset.all()) and self._current is not None:
-            # The envs that ended were reset by the VecEnv in their last step: hand out their first frames.
-            return self._current.clone()
+        if reset is not None and self._current is not None:
+            wanted = reset.reshape(self.venv.num_envs, -1).any(dim=1).numpy()
+            if not (wanted & ~self._ended).any():
+                # The envs that ended were reset by the VecEnv in their last step: hand out their first frames.
+                self._ended &= ~wanted
+                return self._current.clone()
+            if not wanted.all():
+                raise SessionError(
+                    f"reset of envs {np.flatnonzero(wanted & ~self._ended).tolist()} that have not ended: the "
+                    "VecEnv resets an env when it ends; reset all envs at once (env.reset()) instead"
+                )
         obs, infos = self.venv.reset(seed=self._seed)
         self._seed = None
+        self._ended[:] = False
         current = self._td(
             {
                 **self._observations(obs, infos.get("action_mask"), self.venv.state()),
@@ -127,6 +131,7 @@ class TorchRLView(EnvBase):
         no_flags = np.zeros(self.venv.num_envs, dtype=bool)
         self._current = self._td({**self._observations(obs, masks, state), **self._flags(no_flags, no_flags)})
         ended = infos.get("_final_obs")
+        self._ended = np.zeros(self.venv.num_envs, dtype=bool) if ended is None else ended.copy()
         if ended is not None:
             final = infos["final_info"]
             obs = np.where(ended[:, None, None], infos["final_obs"], obs)

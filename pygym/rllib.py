@@ -1,0 +1,116 @@
+"""Every pygym env id as an RLlib multi-agent environment (RLlib's current API stack, ``MultiAgentEnv``).
+
+    import pygym.rllib
+    from ray.rllib.algorithms.ppo import PPOConfig
+
+    pygym.rllib.register()       # registers every env id with Ray Tune's registry, in this process
+    config = PPOConfig().environment("offload-mec-explaboff-v0", env_config={"setting": "2x3"})
+
+``env_config`` holds the scenario keywords of :func:`pygym.make`. RLlib builds the envs in each env runner
+(a Ray worker process), so each runner holds its own simulator sessions on its own JVM (or on the server
+given as ``server="host:port"``). Each env is a one-session :class:`pygym.VecEnv`: arrays inside, RLlib's
+per-agent dicts at the boundary. ``reset(seed=s)`` reproduces an episode exactly; a reset without a seed
+starts the next episode of the sequence that seed started. Infos carry each agent's ``action_mask``
+(Discrete actions) and, at an episode's last step, the episode record (``return`` per agent, ``length`` and
+the env's figures, see its card).
+
+Ray pins its own Gymnasium version (ray 2.60's ``rllib`` extra pins gymnasium 1.2.2): install
+``pygym-edge[rllib]`` in a virtualenv of its own (``make rllib-venv``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from pygym.adapters.libraries import require
+
+require("ray")
+
+from ray.rllib.env.multi_agent_env import MultiAgentEnv  # noqa: E402
+from ray.tune.registry import register_env  # noqa: E402
+
+import pygym  # noqa: E402
+from pygym.errors import ActionError  # noqa: E402
+
+
+class PygymMultiAgentEnv(MultiAgentEnv):
+    """One simulator session of ``env_id`` as an RLlib ``MultiAgentEnv``; see the module docstring."""
+
+    def __init__(self, env_id: str, config: Mapping[str, Any] | None = None) -> None:
+        super().__init__()
+        self.env_id = env_id
+        self.venv = pygym.make_vec(env_id, 1, **dict(config or {}))
+        self.possible_agents = list(self.venv.possible_agents)
+        # Every agent acts in every step, and RLlib checks results against ``agents`` after the last one too.
+        self.agents = self.possible_agents[:]
+        self._running = False
+        self.observation_spaces = dict.fromkeys(self.possible_agents, self.venv.single_observation_space)
+        self.action_spaces = dict.fromkeys(self.possible_agents, self.venv.single_action_space)
+        self._discrete = not self.venv.continuous_action_fields
+        dims = () if self._discrete else (len(self.venv.continuous_action_fields),)
+        self._actions = np.zeros((1, len(self.possible_agents), *dims), np.int64 if self._discrete else np.float32)
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, Any]]]:
+        obs, infos = self.venv.reset(seed=seed, options=options)
+        self._running = True
+        return self._observations(obs), self._infos(infos)
+
+    def step(self, action_dict: Mapping[str, Any]) -> tuple[dict, dict, dict, dict, dict]:
+        if not self._running:
+            raise ActionError("step() after the episode ended (or before reset()): call reset() first")
+        missing = [agent for agent in self.agents if agent not in action_dict]
+        unknown = [agent for agent in action_dict if agent not in self.agents]
+        if missing or unknown:
+            raise ActionError(
+                f"step needs one action per live agent; missing: {missing or 'none'}, unknown: {unknown or 'none'}"
+            )
+        for i, agent in enumerate(self.possible_agents):
+            self._actions[0, i] = action_dict[agent]
+        obs, rewards, terminations, truncations, infos = self.venv.step(self._actions)
+        terminated, truncated = bool(terminations[0, 0]), bool(truncations[0, 0])
+        agent_infos = self._infos(infos)
+        if terminated or truncated:
+            record = infos["episode"]
+            figures = {key: value[0].item() for key, value in record.items() if key != "return"}
+            for i, agent in enumerate(self.possible_agents):
+                agent_infos[agent]["episode"] = {"return": float(record["return"][0, i]), **figures}
+            self._running = False
+        agents = self.possible_agents
+        return (
+            self._observations(obs),
+            dict(zip(agents, rewards[0].tolist(), strict=True)),
+            {**dict.fromkeys(agents, terminated), "__all__": terminated},
+            {**dict.fromkeys(agents, truncated), "__all__": truncated},
+            agent_infos,
+        )
+
+    def _observations(self, obs: np.ndarray) -> dict[str, np.ndarray]:
+        return dict(zip(self.possible_agents, obs[0], strict=True))
+
+    def _infos(self, infos: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+        if not self._discrete:
+            return {agent: {} for agent in self.possible_agents}
+        return {agent: {"action_mask": mask} for agent, mask in zip(self.possible_agents, infos["action_mask"][0], strict=True)}
+
+    def close(self) -> None:
+        self.venv.close()
+
+
+def make_env(env_id: str, config: Mapping[str, Any] | None = None) -> PygymMultiAgentEnv:
+    """The env creator RLlib calls in each env runner: ``config`` (an ``EnvContext``) holds the scenario."""
+    return PygymMultiAgentEnv(env_id, config)
+
+
+def register(env_ids: list[str] | None = None) -> list[str]:
+    """Registers the env ids (default: all) with Ray Tune's registry; returns the ids registered. Call it in the
+    driver before building an algorithm; Ray ships the creators to the env runners."""
+    ids = pygym.env_ids() if env_ids is None else list(env_ids)
+    for env_id in ids:
+        register_env(env_id, partial(make_env, env_id))
+    return ids
