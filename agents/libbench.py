@@ -24,6 +24,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any
 
 import numpy as np
@@ -38,8 +39,9 @@ from agents.heuristics import make_policy
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console(width=max(160, Console().width))
 
-NEIGHBOUR_LOADED = ("offload-neighbour-v0", {"arrival_rate_hz": 8})
-EXPLABOFF_2X3 = ("offload-mec-explaboff-v0", {"setting": "2x3"})
+Scenario = tuple[str, dict[str, Any]]
+NEIGHBOUR_LOADED: Scenario = ("offload-neighbour-v0", {"arrival_rate_hz": 8})
+EXPLABOFF_2X3: Scenario = ("offload-mec-explaboff-v0", {"setting": "2x3"})
 # ExplabOff's release table for 2x3 (class mean : server : offload ratio), the README's size-table example.
 SIZE_TABLE = "7:0:0.5,6:1:0.5,3:0:0.2"
 EVAL_SEED = 1000
@@ -99,7 +101,9 @@ def ours_sb3(env_id: str, scenario: Mapping[str, Any], n: int, seconds: float) -
         return rate(lambda: view.step(actions) and n, seconds)
 
 
-def supersuit(env_id: str, scenario: Mapping[str, Any], n: int, seconds: float, base_class: str) -> tuple[float, int, str]:
+def supersuit(
+    env_id: str, scenario: Mapping[str, Any], n: int, seconds: float, base_class: str
+) -> tuple[float, int, str]:
     import supersuit as ss
 
     from pygym.adapters.libraries import require
@@ -126,7 +130,7 @@ def supersuit(env_id: str, scenario: Mapping[str, Any], n: int, seconds: float, 
             vec.reset()
         agents = len(env.possible_agents)
         space = env.action_space(env.possible_agents[0])
-        shape = (n * agents, *space.shape)
+        shape = (n * agents, *(space.shape or ()))
         actions = np.zeros(shape, np.float32 if space.shape else np.int64)
         return rate(lambda: vec.step(actions) and n, seconds), n, note
 
@@ -224,7 +228,9 @@ def measured(rows: list[Row], row: Row, run: Callable[[], Any]) -> None:
             traceback.print_exc()
     rows.append(row)
     speed = "-" if row.steps_per_s is None else f"{row.steps_per_s:,.0f}/s"
-    console.print(f"  {row.library:<10} {row.path:<36} {row.env_id:<26} {row.envs:>3} envs  {speed}  {row.note}")
+    console.print(
+        f"  {row.library:<10} {row.path:<36} {row.env_id:<26} {row.envs:>3} envs  {speed}  {row.note}"
+    )
 
 
 def have(module: str) -> bool:
@@ -235,38 +241,88 @@ def have(module: str) -> bool:
     return True
 
 
+def plan(
+    env_id: str, scenario: Mapping[str, Any], envs: int, seconds: float
+) -> list[tuple[Row, Callable[[], Any]]]:
+    """Every measurement of one scenario: (row, what to run), per library."""
+    rows: list[tuple[Row, Callable[[], Any]]] = []
+    for n in (1, envs):
+        rows.append(
+            (
+                Row("gymnasium", "pygym to_gymnasium", env_id, n, None),
+                partial(ours_gymnasium, env_id, scenario, n, seconds),
+            )
+        )
+    rows.append(
+        (
+            Row("gymnasium", "SuperSuit pettingzoo_env_to_vec_env", env_id, envs, None),
+            partial(supersuit, env_id, scenario, envs, seconds, "gymnasium"),
+        )
+    )
+    for n in (1, envs):
+        rows.append(
+            (Row("sb3", "pygym to_sb3", env_id, n, None), partial(ours_sb3, env_id, scenario, n, seconds))
+        )
+    rows.append(
+        (
+            Row("sb3", "SuperSuit concat_vec_envs (sb3)", env_id, envs, None),
+            partial(supersuit, env_id, scenario, envs, seconds, "stable_baselines3"),
+        )
+    )
+    for n in (1, envs):
+        rows.append(
+            (
+                Row("torchrl", "pygym to_torchrl", env_id, n, None),
+                partial(ours_torchrl, env_id, scenario, n, seconds),
+            )
+        )
+    rows.append(
+        (
+            Row("torchrl", "TorchRL PettingZooWrapper", env_id, 1, None),
+            partial(torchrl_pettingzoo, env_id, scenario, seconds),
+        )
+    )
+    rows.append(
+        (
+            Row("rllib", "pygym.rllib MultiAgentEnv", env_id, 1, None),
+            partial(ours_rllib, env_id, scenario, seconds),
+        )
+    )
+    rows.append(
+        (
+            Row("rllib", "RLlib ParallelPettingZooEnv", env_id, 1, None),
+            partial(rllib_pettingzoo, env_id, scenario, seconds),
+        )
+    )
+    return rows
+
+
+LIBRARY_MODULES = {"gymnasium": "gymnasium", "sb3": "stable_baselines3", "torchrl": "torchrl", "rllib": "ray"}
+
+
 @app.command()
 def throughput(
     envs: Annotated[int, typer.Option(help="envs per vector env")] = 8,
     seconds: Annotated[float, typer.Option(help="wall time per measurement")] = 3.0,
+    libraries: Annotated[str, typer.Option(help="comma-separated; those not installed are left out")] = (
+        "gymnasium,sb3,torchrl,rllib"
+    ),
 ) -> None:
     """Env steps/s through pygym's views and through each library's generic PettingZoo path."""
+    wanted = [name.strip() for name in libraries.split(",") if name.strip()]
+    unknown = [name for name in wanted if name not in LIBRARY_MODULES]
+    if unknown:
+        raise typer.BadParameter(f"unknown libraries {unknown}; known: {', '.join(LIBRARY_MODULES)}")
+    present = {name for name in wanted if have(LIBRARY_MODULES[name])}
     rows: list[Row] = []
     for env_id, scenario in (NEIGHBOUR_LOADED, EXPLABOFF_2X3):
-        if have("stable_baselines3") or have("gymnasium"):
-            for n in (1, envs):
-                measured(rows, Row("gymnasium", "pygym to_gymnasium", env_id, n, None),
-                         lambda n=n: ours_gymnasium(env_id, scenario, n, seconds))
-            measured(rows, Row("gymnasium", "SuperSuit pettingzoo_env_to_vec_env", env_id, envs, None),
-                     lambda: supersuit(env_id, scenario, envs, seconds, "gymnasium"))
-        if have("stable_baselines3"):
-            for n in (1, envs):
-                measured(rows, Row("sb3", "pygym to_sb3", env_id, n, None),
-                         lambda n=n: ours_sb3(env_id, scenario, n, seconds))
-            measured(rows, Row("sb3", "SuperSuit concat_vec_envs (sb3)", env_id, envs, None),
-                     lambda: supersuit(env_id, scenario, envs, seconds, "stable_baselines3"))
-        if have("torchrl"):
-            for n in (1, envs):
-                measured(rows, Row("torchrl", "pygym to_torchrl", env_id, n, None),
-                         lambda n=n: ours_torchrl(env_id, scenario, n, seconds))
-            measured(rows, Row("torchrl", "TorchRL PettingZooWrapper", env_id, 1, None),
-                     lambda: torchrl_pettingzoo(env_id, scenario, seconds))
-        if have("ray"):
-            measured(rows, Row("rllib", "pygym.rllib MultiAgentEnv", env_id, 1, None),
-                     lambda: ours_rllib(env_id, scenario, seconds))
-            measured(rows, Row("rllib", "RLlib ParallelPettingZooEnv", env_id, 1, None),
-                     lambda: rllib_pettingzoo(env_id, scenario, seconds))
-    table = Table(title=f"env steps/s (one env step = every agent of one env), {seconds:g} s per row, cores {os.cpu_count()}")
+        for row, run in plan(env_id, scenario, envs, seconds):
+            if row.library in present:
+                measured(rows, row, run)
+    table = Table(
+        title=f"env steps/s (an env step steps every agent of one env), {seconds:g} s a row, "
+        f"{os.cpu_count()} cores"
+    )
     for title in ("library", "path", "env", "envs", "env steps/s", "note"):
         table.add_column(title, justify="right" if title in ("envs", "env steps/s") else "left")
     for row in rows:
@@ -304,7 +360,9 @@ def train_sb3(algo: str, env_id: str, scenario: Mapping[str, Any], agent_steps: 
     if algo == "maskable-ppo":
         from sb3_contrib import MaskablePPO
 
-        model: Any = MaskablePPO("MlpPolicy", env, n_steps=128, batch_size=1280 if venv.num_agents > 3 else 256, seed=1)
+        model: Any = MaskablePPO(
+            "MlpPolicy", env, n_steps=128, batch_size=1280 if venv.num_agents > 3 else 256, seed=1
+        )
     else:
         model = PPO("MlpPolicy", env, n_steps=128, batch_size=1280 if venv.num_agents > 3 else 256, seed=1)
     model.learn(total_timesteps=agent_steps)
@@ -357,36 +415,102 @@ def train_torchrl(env_id: str, scenario: Mapping[str, Any], frames: int) -> Lear
     frames_per_batch = 2048
     if discrete:
         n_actions = len(env.venv.action_meanings)
-        actor_net: nn.Module = Scaled(MultiAgentMLP(obs_dim, n_actions, n_agents=env.n_agents, centralised=False, share_params=True, depth=2, num_cells=64, activation_class=nn.Tanh))
+        actor_net: nn.Module = Scaled(
+            MultiAgentMLP(
+                obs_dim,
+                n_actions,
+                n_agents=env.n_agents,
+                centralised=False,
+                share_params=True,
+                depth=2,
+                num_cells=64,
+                activation_class=nn.Tanh,
+            )
+        )
         policy = ProbabilisticActor(
             TensorDictModule(actor_net, in_keys=[("agents", "observation")], out_keys=[("agents", "logits")]),
             in_keys={"logits": ("agents", "logits"), "mask": ("agents", "action_mask")},
-            out_keys=[env.action_key], distribution_class=MaskedCategorical, return_log_prob=True,
+            out_keys=[env.action_key],
+            distribution_class=MaskedCategorical,
+            return_log_prob=True,
         )
     else:
         act_dim = env.full_action_spec["agents", "action"].shape[-1]
-        actor_net = nn.Sequential(Scaled(MultiAgentMLP(obs_dim, 2 * act_dim, n_agents=env.n_agents, centralised=False, share_params=True, depth=2, num_cells=64, activation_class=nn.Tanh)), NormalParamExtractor())
+        actor_net = nn.Sequential(
+            Scaled(
+                MultiAgentMLP(
+                    obs_dim,
+                    2 * act_dim,
+                    n_agents=env.n_agents,
+                    centralised=False,
+                    share_params=True,
+                    depth=2,
+                    num_cells=64,
+                    activation_class=nn.Tanh,
+                )
+            ),
+            NormalParamExtractor(),
+        )
         space = env.full_action_spec_unbatched[env.action_key].space
         policy = ProbabilisticActor(
-            TensorDictModule(actor_net, in_keys=[("agents", "observation")], out_keys=[("agents", "loc"), ("agents", "scale")]),
-            spec=env.full_action_spec_unbatched, in_keys=[("agents", "loc"), ("agents", "scale")], out_keys=[env.action_key],
-            distribution_class=TanhNormal, distribution_kwargs={"low": space.low, "high": space.high}, return_log_prob=True,
+            TensorDictModule(
+                actor_net,
+                in_keys=[("agents", "observation")],
+                out_keys=[("agents", "loc"), ("agents", "scale")],
+            ),
+            spec=env.full_action_spec_unbatched,
+            in_keys=[("agents", "loc"), ("agents", "scale")],
+            out_keys=[env.action_key],
+            distribution_class=TanhNormal,
+            distribution_kwargs={"low": space.low, "high": space.high},
+            return_log_prob=True,
         )
     critic = TensorDictModule(
-        Scaled(MultiAgentMLP(obs_dim, 1, n_agents=env.n_agents, centralised=True, share_params=True, depth=2, num_cells=64, activation_class=nn.Tanh)),
-        in_keys=[("agents", "observation")], out_keys=[("agents", "state_value")],
+        Scaled(
+            MultiAgentMLP(
+                obs_dim,
+                1,
+                n_agents=env.n_agents,
+                centralised=True,
+                share_params=True,
+                depth=2,
+                num_cells=64,
+                activation_class=nn.Tanh,
+            )
+        ),
+        in_keys=[("agents", "observation")],
+        out_keys=[("agents", "state_value")],
     )
-    collector = Collector(env, policy, frames_per_batch=frames_per_batch, total_frames=frames, auto_register_policy_transforms=True)
-    buffer = ReplayBuffer(storage=LazyTensorStorage(frames_per_batch), sampler=SamplerWithoutReplacement(), batch_size=512)
+    collector = Collector(
+        env,
+        policy,
+        frames_per_batch=frames_per_batch,
+        total_frames=frames,
+        auto_register_policy_transforms=True,
+    )
+    buffer = ReplayBuffer(
+        storage=LazyTensorStorage(frames_per_batch), sampler=SamplerWithoutReplacement(), batch_size=512
+    )
     loss = ClipPPOLoss(actor_network=policy, critic_network=critic, clip_epsilon=0.2, entropy_coeff=1e-3)
-    loss.set_keys(reward=env.reward_key, action=env.action_key, value=("agents", "state_value"), done=("agents", "done"), terminated=("agents", "terminated"))
+    loss.set_keys(
+        reward=env.reward_key,
+        action=env.action_key,
+        value=("agents", "state_value"),
+        done=("agents", "done"),
+        terminated=("agents", "terminated"),
+    )
     loss.make_value_estimator(ValueEstimators.GAE, gamma=0.99, lmbda=0.95)
     optimiser = torch.optim.Adam(loss.parameters(), lr=3e-4)
     for batch in collector:
         for key in ("done", "terminated"):
-            batch.set(("next", "agents", key), batch.get(("next", key)).unsqueeze(-1).expand(batch.get_item_shape(("next", env.reward_key))))
+            batch.set(
+                ("next", "agents", key),
+                batch.get(("next", key)).unsqueeze(-1).expand(batch.get_item_shape(("next", env.reward_key))),
+            )
         with torch.no_grad():
-            loss.value_estimator(batch, params=loss.critic_network_params, target_params=loss.target_critic_network_params)
+            loss.value_estimator(
+                batch, params=loss.critic_network_params, target_params=loss.target_critic_network_params
+            )
         buffer.extend(batch.reshape(-1))
         for _ in range(4 * frames_per_batch // 512):
             losses = loss(buffer.sample())
@@ -432,7 +556,9 @@ def train_rllib(env_id: str, scenario: Mapping[str, Any], iterations: int) -> Le
     algo = config.build_algo()
     for i in range(iterations):
         result = algo.train()
-        console.print(f"  rllib iteration {i}: episode return {result['env_runners'].get('episode_return_mean')}")
+        console.print(
+            f"  rllib iteration {i}: episode return {result['env_runners'].get('episode_return_mean')}"
+        )
     module = algo.get_module("shared")
     algo.stop()
     ray.shutdown()
@@ -477,8 +603,15 @@ def train(
 ) -> None:
     """Trains the library's PPO on ExplabOff 2x3 and on a loaded neighbour scenario; evaluates it beside
     random and the heuristics on the same unseen seeds."""
-    scenarios = {"neighbour": [NEIGHBOUR_LOADED], "explaboff": [EXPLABOFF_2X3], "both": [EXPLABOFF_2X3, NEIGHBOUR_LOADED]}[env]
-    table = Table(title=f"{library}: greedy policies after training vs heuristics, {eval_episodes} episodes each (seeds {EVAL_SEED}..)")
+    scenarios = {
+        "neighbour": [NEIGHBOUR_LOADED],
+        "explaboff": [EXPLABOFF_2X3],
+        "both": [EXPLABOFF_2X3, NEIGHBOUR_LOADED],
+    }[env]
+    table = Table(
+        title=f"{library}: greedy policies after training vs heuristics, "
+        f"{eval_episodes} episodes (seeds {EVAL_SEED}..)"
+    )
     for title in ("env", "policy", "budget", "train s", "return/agent", "figure"):
         table.add_column(title, justify="left" if title in ("env", "policy", "budget") else "right")
     for env_id, scenario in scenarios:
@@ -508,9 +641,23 @@ def train(
                 results.append((name, "-", "-", evaluate(venv, policy, eval_episodes, EVAL_SEED)))
         for learned, budget, seconds in runs:
             with pygym.make_vec(env_id, min(eval_episodes, 8), **scenario) as venv:
-                results.append((learned.name, budget, f"{seconds:,.0f}", evaluate(venv, learned, eval_episodes, EVAL_SEED)))
+                results.append(
+                    (
+                        learned.name,
+                        budget,
+                        f"{seconds:,.0f}",
+                        evaluate(venv, learned, eval_episodes, EVAL_SEED),
+                    )
+                )
         for name, budget, seconds_text, summary in results:
-            table.add_row(label, name, budget, seconds_text, f"{summary.reward:.3f}", f"{figure} {summary.figures[figure]:.3f}")
+            table.add_row(
+                label,
+                name,
+                budget,
+                seconds_text,
+                f"{summary.reward:.3f}",
+                f"{figure} {summary.figures[figure]:.3f}",
+            )
         table.add_section()
     console.print(table)
 

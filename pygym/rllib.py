@@ -52,7 +52,9 @@ class PygymMultiAgentEnv(MultiAgentEnv):
         self.action_spaces = dict.fromkeys(self.possible_agents, self.venv.single_action_space)
         self._discrete = not self.venv.continuous_action_fields
         dims = () if self._discrete else (len(self.venv.continuous_action_fields),)
-        self._actions = np.zeros((1, len(self.possible_agents), *dims), np.int64 if self._discrete else np.float32)
+        self._actions = np.zeros(
+            (1, len(self.possible_agents), *dims), np.int64 if self._discrete else np.float32
+        )
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -68,7 +70,8 @@ class PygymMultiAgentEnv(MultiAgentEnv):
         unknown = [agent for agent in action_dict if agent not in self.agents]
         if missing or unknown:
             raise ActionError(
-                f"step needs one action per live agent; missing: {missing or 'none'}, unknown: {unknown or 'none'}"
+                f"step needs one action per live agent; missing: {missing or 'none'}, "
+                f"unknown: {unknown or 'none'}"
             )
         for i, agent in enumerate(self.possible_agents):
             self._actions[0, i] = action_dict[agent]
@@ -96,7 +99,10 @@ class PygymMultiAgentEnv(MultiAgentEnv):
     def _infos(self, infos: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         if not self._discrete:
             return {agent: {} for agent in self.possible_agents}
-        return {agent: {"action_mask": mask} for agent, mask in zip(self.possible_agents, infos["action_mask"][0], strict=True)}
+        return {
+            agent: {"action_mask": mask}
+            for agent, mask in zip(self.possible_agents, infos["action_mask"][0], strict=True)
+        }
 
     def close(self) -> None:
         self.venv.close()
@@ -108,8 +114,8 @@ def make_env(env_id: str, config: Mapping[str, Any] | None = None) -> PygymMulti
 
 
 def register(env_ids: list[str] | None = None) -> list[str]:
-    """Registers the env ids (default: all) with Ray Tune's registry; returns the ids registered. Call it in the
-    driver before building an algorithm; Ray ships the creators to the env runners."""
+    """Registers the env ids (default: all) with Ray Tune's registry; returns the ids registered. Call it in
+    the driver before building an algorithm; Ray ships the creators to the env runners."""
     ids = pygym.env_ids() if env_ids is None else list(env_ids)
     for env_id in ids:
         register_env(env_id, partial(make_env, env_id))

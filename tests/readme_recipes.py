@@ -13,7 +13,10 @@ BUDGETS = {
     "sb3-ppo": [("total_timesteps = 400_000", "total_timesteps = 1")],
     "sb3-maskable-ppo": [("total_timesteps = 400_000", "total_timesteps = 1")],
     "torchrl-mappo": [("total_frames = 100_000", "total_frames = 2_000")],
-    "rllib-ppo": [("iterations = 50", "iterations = 3"), ("steps_per_iteration = 2_000", "steps_per_iteration = 400")],
+    "rllib-ppo": [
+        ("iterations = 50", "iterations = 3"),
+        ("steps_per_iteration = 2_000", "steps_per_iteration = 400"),
+    ],
 }
 
 

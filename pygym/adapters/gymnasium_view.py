@@ -60,9 +60,7 @@ class Folding:
     def fold(self, value: Any) -> Any:
         """An info value with rows for the agents: (N, A, ...) arrays reshaped, (N, ...) repeated."""
         if isinstance(value, dict):
-            return {
-                key: (item if key in _UNFOLDED else self.fold(item)) for key, item in value.items()
-            }
+            return {key: (item if key in _UNFOLDED else self.fold(item)) for key, item in value.items()}
         if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == self.num_envs:
             if value.ndim >= 2 and value.shape[1] == self.num_agents:
                 return self.rows_of(value)
@@ -75,11 +73,14 @@ class Folding:
         try:
             array = np.asarray(actions)
         except (TypeError, ValueError):
-            raise ActionError(f"actions {actions!r:.80}: expected an array of shape {self.action_shape}") from None
+            raise ActionError(
+                f"actions {actions!r:.80}: expected an array of shape {self.action_shape}"
+            ) from None
         if array.shape != self.action_shape:
             raise ActionError(
                 f"actions have shape {array.shape}; expected {self.action_shape}: one row per agent of each "
-                f"env ({self.num_envs} envs x {self.num_agents} agents; row i * {self.num_agents} + a is agent "
+                f"env ({self.num_envs} envs x {self.num_agents} agents; "
+                f"row i * {self.num_agents} + a is agent "
                 "a of env i)"
             )
         return array.reshape(self.num_envs, self.num_agents, *self.action_dims)

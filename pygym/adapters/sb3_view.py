@@ -15,7 +15,6 @@ episode ended are filled in Python (SB3 reads infos as a list of dicts).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -127,12 +126,13 @@ class SB3VecEnvView(SB3VecEnv):
 
     def env_method(
         self, method_name: str, *method_args: Any, indices: VecEnvIndices = None, **method_kwargs: Any
-    ) -> Sequence[Any]:
+    ) -> list[Any]:
         if method_name != "action_masks":
             raise AttributeError(f"the rows of this view have no method {method_name!r}; only 'action_masks'")
         masks = self.action_masks()
         # An array, not a list of rows: sb3-contrib np.stack()s it, and no Python runs per agent.
-        return masks if indices is None else masks[self._rows(indices)]
+        rows = masks if indices is None else masks[self._rows(indices)]
+        return rows  # type: ignore[return-value]
 
     def env_is_wrapped(self, wrapper_class: type, indices: VecEnvIndices = None) -> list[bool]:
         return [False] * len(self._rows(indices))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import gymnasium
 import numpy as np
 import torch
 from tensordict import TensorDict, TensorDictBase
@@ -56,13 +57,16 @@ class TorchRLView(EnvBase):
         self._current: TensorDict | None = None
         self._ended = np.zeros(n, dtype=bool)
         obs_space = venv.single_observation_space
-        agent_obs: dict[str, Any] = {"observation": _box_spec(obs_space.low, obs_space.high, (n, a, obs_space.shape[0]))}
+        agent_obs: dict[str, Any] = {
+            "observation": _box_spec(obs_space.low, obs_space.high, (n, a, obs_space.shape[0]))
+        }
         if self._discrete:
             actions = len(venv.action_meanings)
             agent_obs["action_mask"] = Binary(n=actions, shape=(n, a, actions), dtype=torch.bool)
             action = Categorical(n=actions, shape=(n, a), dtype=torch.int64)
         else:
             space = venv.single_action_space
+            assert isinstance(space, gymnasium.spaces.Box)
             action = _box_spec(space.low, space.high, (n, a, space.shape[0]))
         state = venv.state_space
         self.observation_spec = Composite(
@@ -78,7 +82,9 @@ class TorchRLView(EnvBase):
             shape=(n,),
         )
         flag = Categorical(n=2, shape=(n, 1), dtype=torch.bool)
-        self.done_spec = Composite({"done": flag, "terminated": flag.clone(), "truncated": flag.clone()}, shape=(n,))
+        self.done_spec = Composite(
+            {"done": flag, "terminated": flag.clone(), "truncated": flag.clone()}, shape=(n,)
+        )
 
     def _observations(self, obs: np.ndarray, masks: np.ndarray | None, state: np.ndarray) -> dict[str, Any]:
         agents: dict[str, torch.Tensor] = {"observation": torch.from_numpy(obs)}
@@ -96,12 +102,13 @@ class TorchRLView(EnvBase):
         if reset is not None and self._current is not None:
             wanted = reset.reshape(self.venv.num_envs, -1).any(dim=1).numpy()
             if not (wanted & ~self._ended).any():
-                # The envs that ended were reset by the VecEnv in their last step: hand out their first frames.
+                # The VecEnv reset the envs that ended in their last step: hand out their first frames.
                 self._ended &= ~wanted
                 return self._current.clone()
             if not wanted.all():
                 raise SessionError(
-                    f"reset of envs {np.flatnonzero(wanted & ~self._ended).tolist()} that have not ended: the "
+                    f"reset of envs {np.flatnonzero(wanted & ~self._ended).tolist()} that have not ended: "
+                    "the "
                     "VecEnv resets an env when it ends; reset all envs at once (env.reset()) instead"
                 )
         obs, infos = self.venv.reset(seed=self._seed)
@@ -110,7 +117,9 @@ class TorchRLView(EnvBase):
         current = self._td(
             {
                 **self._observations(obs, infos.get("action_mask"), self.venv.state()),
-                **self._flags(np.zeros(self.venv.num_envs, dtype=bool), np.zeros(self.venv.num_envs, dtype=bool)),
+                **self._flags(
+                    np.zeros(self.venv.num_envs, dtype=bool), np.zeros(self.venv.num_envs, dtype=bool)
+                ),
             }
         )
         self._current = current

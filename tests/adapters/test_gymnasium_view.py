@@ -18,7 +18,8 @@ from tests.conftest import PYTHON, python_subprocess_env
 def test_import_pygym_and_its_adapters_never_imports_torch() -> None:
     code = (
         "import sys, pygym, pygym.adapters, pygym.vector; "
-        "bad = [m for m in ('torch', 'stable_baselines3', 'torchrl', 'tensordict', 'ray') if m in sys.modules]; "
+        "names = ('torch', 'stable_baselines3', 'torchrl', 'tensordict', 'ray'); "
+        "bad = [m for m in names if m in sys.modules]; "
         "print(bad); sys.exit(1 if bad else 0)"
     )
     done = subprocess.run([PYTHON, "-c", code], env=python_subprocess_env(), capture_output=True, text=True)
@@ -33,9 +34,10 @@ def test_rows_are_the_vecenv_arrays_folded_over_whole_episodes(env_id: str) -> N
     n, seed = 3, 7
     rng = np.random.default_rng(1)
     compared = ended_rows = 0
-    with pygym.make_vec(env_id, n, **scenario) as venv, to_gymnasium(
-        pygym.make_vec(env_id, n, **scenario)
-    ) as view:
+    with (
+        pygym.make_vec(env_id, n, **scenario) as venv,
+        to_gymnasium(pygym.make_vec(env_id, n, **scenario)) as view,
+    ):
         a = venv.num_agents
         assert view.num_envs == n * a
         assert view.metadata["autoreset_mode"] is AutoresetMode.NEXT_STEP
@@ -66,8 +68,12 @@ def test_rows_are_the_vecenv_arrays_folded_over_whole_episodes(env_id: str) -> N
             if "_episode" in infos:
                 mask = np.repeat(infos["_episode"], a)
                 np.testing.assert_array_equal(view_infos["_episode"], mask)
-                np.testing.assert_array_equal(view_infos["episode"]["return"], infos["episode"]["return"].reshape(-1))
-                np.testing.assert_array_equal(view_infos["episode"]["length"], np.repeat(infos["episode"]["length"], a))
+                np.testing.assert_array_equal(
+                    view_infos["episode"]["return"], infos["episode"]["return"].reshape(-1)
+                )
+                np.testing.assert_array_equal(
+                    view_infos["episode"]["length"], np.repeat(infos["episode"]["length"], a)
+                )
                 ended_rows += int(mask.sum())
     assert compared == 2 * length + 3
     assert ended_rows >= n * a  # every env ended at least once
@@ -76,7 +82,9 @@ def test_rows_are_the_vecenv_arrays_folded_over_whole_episodes(env_id: str) -> N
 @pytest.mark.jvm
 def test_same_step_mode_folds_final_observations() -> None:
     scenario, length = SCENARIOS["offload-mec-explaboff-v0"]
-    with to_gymnasium(pygym.make_vec("offload-mec-explaboff-v0", 2, autoreset_mode="same_step", **scenario)) as view:
+    with to_gymnasium(
+        pygym.make_vec("offload-mec-explaboff-v0", 2, autoreset_mode="same_step", **scenario)
+    ) as view:
         assert view.metadata["autoreset_mode"] is AutoresetMode.SAME_STEP
         view.reset(seed=3)
         finals = 0
@@ -107,5 +115,5 @@ def test_bad_actions_and_seeds_are_named_errors() -> None:
         with pytest.raises(pygym.ConfigError, match="give one int"):
             view.reset(seed=[1, 2])
         view.step(np.zeros(rows, np.int64))  # nothing was half-applied
-    with pytest.raises(pygym.ConfigError, match="pygym.VecEnv"):
+    with pytest.raises(pygym.ConfigError, match=r"pygym\.VecEnv"):
         to_gymnasium(gymnasium.make("CartPole-v1"))  # type: ignore[arg-type]

@@ -33,7 +33,9 @@ def test_steps_follow_the_vecenv_with_terminal_observations_and_episodes(env_id:
         for _ in range(2 * length + 1):
             masks = infos.get("action_mask")
             if masks is not None:
-                np.testing.assert_array_equal(np.stack(view.env_method("action_masks")), masks.reshape(n * a, -1))
+                np.testing.assert_array_equal(
+                    np.stack(view.env_method("action_masks")), masks.reshape(n * a, -1)
+                )
             actions = random_actions(rng, masks, (n, a, 2))
             venv_obs, rewards, terms, truncs, infos = venv.step(actions)
             obs, view_rewards, dones, row_infos = view.step(actions.reshape(n * a, *actions.shape[2:]))
@@ -47,7 +49,9 @@ def test_steps_follow_the_vecenv_with_terminal_observations_and_episodes(env_id:
                 info = row_infos[row]
                 np.testing.assert_array_equal(info["terminal_observation"], infos["final_obs"][i, agent])
                 assert info["TimeLimit.truncated"] == bool(truncs[i, agent] and not terms[i, agent])
-                assert info["episode"]["r"] == pytest.approx(infos["final_info"]["episode"]["return"][i, agent])
+                assert info["episode"]["r"] == pytest.approx(
+                    infos["final_info"]["episode"]["return"][i, agent]
+                )
                 assert info["episode"]["l"] == infos["final_info"]["episode"]["length"][i]
                 ended_rows += 1
             assert all(not row_infos[row] for row in np.flatnonzero(~dones))
@@ -68,8 +72,9 @@ def test_masks_only_for_discrete_actions_and_no_per_row_settings() -> None:
 
 
 def test_next_step_vecenv_and_bad_actions_are_named_errors() -> None:
-    with pygym.make_vec("offload-neighbour-v0", 1, episode_s=1) as venv, pytest.raises(
-        pygym.ConfigError, match="autoreset_mode='same_step'"
+    with (
+        pygym.make_vec("offload-neighbour-v0", 1, episode_s=1) as venv,
+        pytest.raises(pygym.ConfigError, match="autoreset_mode='same_step'"),
     ):
         to_sb3(venv)
     with to_sb3(same_step("offload-neighbour-v0", 2)) as view:
@@ -103,7 +108,9 @@ def test_maskable_ppo_reads_the_masks() -> None:
     from sb3_contrib.common.maskable.utils import get_action_masks
 
     # Nodes with fewer neighbours than slots: some actions are masked.
-    venv = pygym.make_vec("offload-neighbour-v0", 1, autoreset_mode="same_step", episode_s=2, max_neighbours=8)
+    venv = pygym.make_vec(
+        "offload-neighbour-v0", 1, autoreset_mode="same_step", episode_s=2, max_neighbours=8
+    )
     with to_sb3(venv) as env:
         model = MaskablePPO("MlpPolicy", env, n_steps=20, batch_size=100, n_epochs=1, seed=1, verbose=0)
         model.learn(total_timesteps=env.num_envs * 20)

@@ -46,11 +46,15 @@ def test_check_env_specs_passes_and_rollouts_cross_episodes(env_id: str) -> None
                 np.testing.assert_array_equal(rollout["agents", "observation"][:, t].numpy(), obs)
                 actions = rollout["agents", "action"][:, t].numpy()
                 obs, rewards, terms, truncs, infos = venv.step(actions)
-                np.testing.assert_array_equal(rollout["next", "agents", "reward"][:, t, :, 0].numpy(), rewards)
+                np.testing.assert_array_equal(
+                    rollout["next", "agents", "reward"][:, t, :, 0].numpy(), rewards
+                )
                 expected = obs.copy()
                 if "_final_obs" in infos:
                     expected[infos["_final_obs"]] = infos["final_obs"][infos["_final_obs"]]
-                np.testing.assert_array_equal(rollout["next", "agents", "observation"][:, t].numpy(), expected)
+                np.testing.assert_array_equal(
+                    rollout["next", "agents", "observation"][:, t].numpy(), expected
+                )
                 np.testing.assert_array_equal(done[:, t].numpy(), (terms | truncs)[:, 0])
     finally:
         env.close()
@@ -79,7 +83,8 @@ def test_masks_in_the_spec_and_seeded_resets_reproduce() -> None:
             env.step(bad)
     finally:
         env.close()
-    with pygym.make_vec("offload-neighbour-v0", 1, episode_s=1) as venv, pytest.raises(
-        pygym.ConfigError, match="autoreset_mode='same_step'"
+    with (
+        pygym.make_vec("offload-neighbour-v0", 1, episode_s=1) as venv,
+        pytest.raises(pygym.ConfigError, match="autoreset_mode='same_step'"),
     ):
         to_torchrl(venv)

@@ -16,7 +16,7 @@ from tests.readme_recipes import run_recipe
 
 pytest.importorskip("ray", reason="RLlib tests run in the RLlib virtualenv: make test-rllib")
 
-from pygym.rllib import PygymMultiAgentEnv, register  # noqa: E402
+from pygym.rllib import PygymMultiAgentEnv, register
 
 pytestmark = pytest.mark.jvm
 
@@ -43,7 +43,11 @@ def test_seeded_episodes_reproduce_and_follow_rllibs_conventions(env_id: str) ->
         trace = [np.stack(list(obs.values()))]
         episodes = steps = 0
         while episodes < 2:
-            masks = np.stack([i["action_mask"] for i in infos.values()]) if "action_mask" in infos[env.agents[0]] else None
+            masks = (
+                np.stack([i["action_mask"] for i in infos.values()])
+                if "action_mask" in infos[env.agents[0]]
+                else None
+            )
             actions = random_actions(rng, masks, (len(env.agents), 2))
             obs, rewards, terms, truncs, infos = env.step(dict(zip(env.agents, actions, strict=True)))
             steps += 1
