@@ -39,17 +39,18 @@ Reward                 The release's sparse team reward, the same for every devi
                        mean over devices of the cost of those that missed (0 for the others).
 Episode end            Terminated at the first step where a device misses its deadline; truncated
                        after ``episode_steps`` (10) steps without a miss.
-Infos                  Every step, per device: ``metrics`` (named by ``env.metric_fields``),
-                       ``class_index``, ``class_mean``, ``server_backlog_s`` (each server's backlog
-                       after the step's drain); after a step also ``server``, ``offload_ratio``,
-                       ``cost``, ``local_latency_s``, ``edge_latency_s``, ``latency_s``, ``missed``,
-                       ``step_cost_mean``, ``step_cost_max``, ``step_success``. At the episode's end
+Infos                  The same keys at reset and every step, per device: ``metrics`` (named by
+                       ``env.metric_fields``), ``class_index``, ``class_mean``, ``server_backlog_s``
+                       (each server's backlog after the step's drain), the decision applied
+                       ``server`` (-1 at reset), ``offload_ratio``, ``cost``, ``local_latency_s``,
+                       ``edge_latency_s``, ``latency_s`` (NaN at reset), ``missed``,
+                       ``step_cost_mean``, ``step_cost_max`` (NaN at reset), ``step_success``. At the episode's end
                        ``episode``: ``avg_cost`` and ``success_rate`` as the release logs them (AvgCost
                        and SuccRate of its figure), ``return``, ``length`` (steps),
                        ``cost_max_logged``, ``ended_early``, ``missed_deadlines``,
-                       ``missed_on_last_step``, ``tasks`` and ``latency_mean_s``; ``env.episode``
-                       holds the last one. The vector env gives the same figures in
-                       ``infos["episode"]``.
+                       ``missed_on_last_step``, ``tasks`` and ``latency_mean_s`` (floats, zeros
+                       before the last step); ``env.episode`` holds the last one. The vector env
+                       gives the same figures in ``infos["episode"]``.
 =====================  ==========================================================================
 
 Logged as released: ``avg_cost`` is ``c_mean`` after a full episode, else the largest cost of the failing
@@ -223,31 +224,29 @@ class OffloadMecExplabOffEnv(SimParallelEnv):
         """What every device's info shares for this frame, computed once per frame."""
         if self._shared is not None and self._shared[0] is frame:
             return self._shared[1]
+        stepped = frame.step > 0
+        costs = frame.metrics[:, self._cost]
         shared: dict[str, Any] = {
             # Backlogs are raw seconds in both observation modes.
-            "server_backlog_s": frame.observation[0, self._backlog].astype(np.float64)
+            "server_backlog_s": frame.observation[0, self._backlog].astype(np.float64),
+            "step_cost_mean": float(costs.mean()) if stepped else float("nan"),
+            "step_cost_max": float(costs.max()) if stepped else float("nan"),
+            "step_success": stepped and not bool((frame.metrics[:, self._missed] > 0).any()),
         }
-        if frame.step > 0:
-            costs = frame.metrics[:, self._cost]
-            shared["step_cost_mean"] = float(costs.mean())
-            shared["step_cost_max"] = float(costs.max())
-            shared["step_success"] = not bool((frame.metrics[:, self._missed] > 0).any())
         self._shared = (frame, shared)
         return shared
 
     def _info(self, frame: Frame, i: int) -> dict[str, Any]:
         row = frame.metrics[i]
         col = self._metric_index
-        info: dict[str, Any] = {
-            "metrics": row,
-            "class_index": int(row[col["class_index"]]),
-            "class_mean": float(row[col["class_mean"]]),
-        }
-        if frame.step > 0:
-            info["server"] = int(row[col["server"]])
-            for name, c in self._decision.items():
-                info[name] = float(row[c])
-            info["missed"] = bool(row[self._missed] > 0)
+        stepped = frame.step > 0
+        info = super()._info(frame, i)
+        info["class_index"] = int(row[col["class_index"]])
+        info["class_mean"] = float(row[col["class_mean"]])
+        info["server"] = int(row[col["server"]]) if stepped else -1
+        for name, c in self._decision.items():
+            info[name] = float(row[c]) if stepped else float("nan")
+        info["missed"] = bool(row[self._missed] > 0)
         info.update(self._frame_info(frame))
         return info
 
