@@ -44,12 +44,12 @@ Infos                  The same keys at reset and every step, per device: ``metr
                        (each server's backlog after the step's drain), the decision applied
                        ``server`` (-1 at reset), ``offload_ratio``, ``cost``, ``local_latency_s``,
                        ``edge_latency_s``, ``latency_s`` (NaN at reset), ``missed``,
-                       ``step_cost_mean``, ``step_cost_max`` (NaN at reset), ``step_success``. At the episode's end
-                       ``episode``: ``avg_cost`` and ``success_rate`` as the release logs them (AvgCost
-                       and SuccRate of its figure), ``return``, ``length`` (steps),
-                       ``cost_max_logged``, ``ended_early``, ``missed_deadlines``,
-                       ``missed_on_last_step``, ``tasks`` and ``latency_mean_s`` (floats, zeros
-                       before the last step); ``env.episode`` holds the last one. The vector env
+                       ``step_cost_mean``, ``step_cost_max`` (NaN at reset), ``step_success``;
+                       ``episode`` (floats, zeros before the last step): ``avg_cost`` and
+                       ``success_rate`` as the release logs them (AvgCost and SuccRate of its
+                       figure), ``return``, ``length`` (steps), ``cost_max_logged``,
+                       ``ended_early``, ``missed_deadlines``, ``missed_on_last_step``, ``tasks``
+                       and ``latency_mean_s``; ``env.episode`` holds the last one. The vector env
                        gives the same figures in ``infos["episode"]``.
 =====================  ==========================================================================
 
