@@ -15,7 +15,7 @@ torch_version=${TORCH_VERSION:-2.13.0}
 engine=$(docker/engine.sh)
 
 human_size() {
-    "$engine" image inspect --format '{{.Size}}' "$1" | numfmt --to=iec --suffix=B --format='%.1f'
+    "$engine" image inspect --format '{{.Size}}' "$1" | numfmt --to=si --suffix=B --format='%.1f'
 }
 
 started=$SECONDS
