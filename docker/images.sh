@@ -18,6 +18,12 @@ human_size() {
     "$engine" image inspect --format '{{.Size}}' "$1" | numfmt --to=si --suffix=B --format='%.1f'
 }
 
+if [[ $engine == docker ]] && ! docker buildx version >/dev/null 2>&1; then
+    echo "error: docker has no BuildKit (the buildx plugin), which the Dockerfiles need for RUN --mount." >&2
+    echo "  Install docker-buildx-plugin (Docker's packages) or use podman." >&2
+    exit 3
+fi
+
 started=$SECONDS
 if "$engine" image inspect "$base" >/dev/null 2>&1; then
     echo "base image $base: present"
