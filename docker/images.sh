@@ -28,7 +28,9 @@ started=$SECONDS
 if "$engine" image inspect "$base" >/dev/null 2>&1; then
     echo "base image $base: present"
 elif command -v mmdebstrap >/dev/null; then
+    t0=$SECONDS
     docker/build-base.sh "$engine" "$base"
+    echo "base image built in $((SECONDS - t0)) s"
 else
     echo "base image $base: missing, and no mmdebstrap to build it here; $engine will pull it"
 fi

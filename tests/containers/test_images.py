@@ -28,6 +28,8 @@ from tests.containers.engine import SERVER_PORT, Engine, SimulatorContainer, eng
 # One decision every 0.1 s: 100 steps per episode.
 SCENARIO = {"episode_s": 10}
 EPISODE_STEPS = 100
+# "Within a few seconds": how long a client may wait for a server that never answers.
+FROZEN_WAIT_S = 10
 
 
 def test_the_simulator_image_holds_a_java_17_runtime_and_the_two_jars_only(engine: Engine) -> None:
@@ -176,11 +178,11 @@ def test_a_frozen_simulator_gives_a_named_error_within_seconds(
 
     thread = threading.Thread(target=connect, daemon=True)
     thread.start()
-    thread.join(timeout=20)
+    thread.join(timeout=FROZEN_WAIT_S)
     hung = thread.is_alive()
     engine("unpause", own_simulator.name)  # lets a hung client finish
     thread.join(timeout=20)
-    assert not hung, "the client was still waiting for the frozen simulator after 20 s"
+    assert not hung, f"the client was still waiting for the frozen simulator after {FROZEN_WAIT_S} s"
     assert len(outcome) == 1 and isinstance(outcome[0], PygymError), outcome
     assert f"127.0.0.1:{own_simulator.port}" in str(outcome[0])
 
