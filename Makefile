@@ -18,7 +18,7 @@ JAR := pygym/_java/edgesim.jar
 PY4J_JAR = $(shell $(PY) -c 'from py4j.java_gateway import find_jar_path; print(find_jar_path())')
 JUNIT_JAR ?= /usr/share/java/junit-platform-console-standalone.jar
 
-.PHONY: help setup build test test-java test-py lint bench demo golden clean
+.PHONY: help setup build test test-java test-py lint bench demo golden clean images container-test
 
 help:
 	@echo "make setup   - virtualenv (torch CPU pinned first), editable install, simulator jar"
@@ -27,6 +27,8 @@ help:
 	@echo "make lint    - ruff and mypy"
 	@echo "make bench   - benchmark tables (bridge, in-JVM, engine hold model)"
 	@echo "make demo    - the four heuristic policies compared on offload-neighbour-v0"
+	@echo "make images  - simulator and trainer container images (podman or docker), with their sizes"
+	@echo "make container-test - builds the images, then runs simulator and trainer containers and checks them"
 
 setup: $(STAMP) $(JAR)
 
@@ -81,6 +83,16 @@ demo: $(JAR)
 # Regenerates the golden frame checked by both JUnit and pytest; only when the contract version changes.
 golden: $(JAR)
 	java -cp "$(JAR):$(PY4J_JAR)" edgesim.bridge.GoldenFrame tests/contract/golden
+
+# Container images (docker/): the base is built with mmdebstrap where it is missing and cannot be pulled.
+IMAGE_TAG ?= latest
+images: $(STAMP)
+	IMAGE_TAG=$(IMAGE_TAG) PY4J_VERSION=$$($(PY) -c 'import importlib.metadata as m; print(m.version("py4j"))') \
+		bash docker/images.sh
+
+# Slow (builds images, starts containers): its own target, not part of `make test`.
+container-test: images $(JAR)
+	IMAGE_TAG=$(IMAGE_TAG) VENV=$(VENV) bash tests/containers/run.sh
 
 clean:
 	rm -rf $(JAVA_DIR)/build $(JAR)
