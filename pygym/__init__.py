@@ -25,6 +25,7 @@ from pygym.errors import (
     SimulatorCrashed,
     SimulatorError,
 )
+from pygym.presets import Preset, preset_scenario, presets
 from pygym.servers import connect, shutdown
 
 __version__ = "0.1.0"
@@ -36,6 +37,7 @@ __all__ = [
     "ContractMismatch",
     "FrameError",
     "JvmStartError",
+    "Preset",
     "PygymError",
     "SessionError",
     "SimParallelEnv",
@@ -46,6 +48,8 @@ __all__ = [
     "connect",
     "env_ids",
     "make",
+    "preset_scenario",
+    "presets",
     "shutdown",
 ]
 
@@ -55,12 +59,15 @@ def env_ids() -> list[str]:
     return sorted(REGISTRY)
 
 
-def make(env_id: str, **kwargs: Any) -> SimParallelEnv:
-    """Creates the ParallelEnv ``env_id``; keyword arguments are described in the env's card."""
+def make(env_id: str, preset: str | None = None, **kwargs: Any) -> SimParallelEnv:
+    """Creates the ParallelEnv ``env_id``; keyword arguments are described in the env's card. ``preset``
+    names a scenario (``pygym.presets(env_id)``) whose keywords ``kwargs`` override."""
     try:
         cls = REGISTRY[env_id]
     except KeyError:
         raise ConfigError(f"unknown env id {env_id!r}; known: {', '.join(env_ids())}") from None
+    if preset is not None:
+        kwargs = {**preset_scenario(env_id, preset), **kwargs}
     return cls(**kwargs)
 
 

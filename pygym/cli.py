@@ -10,6 +10,7 @@ import json
 import math
 import os
 import shutil
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -35,6 +36,27 @@ def envs() -> None:
     """List the registered environment ids."""
     for env_id in pygym.env_ids():
         typer.echo(env_id)
+
+
+@app.command("scenarios")
+def scenarios(
+    env: Annotated[str | None, typer.Option("--env", help="only this environment's presets")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the presets' keywords as JSON")] = False,
+) -> None:
+    """List the named scenarios (presets) of each environment, one line each (pygym.make(env, preset=...))."""
+    env_ids = [env] if env is not None else pygym.env_ids()
+    if env is not None and env not in pygym.env_ids():
+        raise typer.BadParameter(f"unknown env id {env!r}; known: {', '.join(pygym.env_ids())}")
+    rows = [(env_id, p) for env_id in env_ids for p in pygym.presets(env_id)]
+    if as_json:
+        payload = [
+            {"env_id": e, "preset": p.name, "description": p.description, "scenario": p.scenario}
+            for e, p in rows
+        ]
+        typer.echo(json.dumps(payload, default=str))
+        return
+    for env_id, p in rows:
+        typer.echo(f"{env_id:24s} {p.name:16s} {p.description}")
 
 
 @sim_app.command("serve")
@@ -175,6 +197,135 @@ def evaluate(
 def _finite(payload: Any) -> bool:
     values = payload.get("policies", [payload])
     return all(not (isinstance(v, float) and math.isnan(v)) for s in values for v in s.values())
+
+
+# Training commands. Trainers (and torch) are imported only when one of these commands runs: pygym itself
+# never imports torch.
+
+
+def _agents_failure(e: Exception) -> typer.Exit:
+    console.print(f"[red]error[/red] {type(e).__name__}: {e}", highlight=False, markup=True)
+    return typer.Exit(1)
+
+
+_PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []}
+
+
+@app.command("train", context_settings=_PASS_THROUGH, add_help_option=False)
+def train(
+    ctx: typer.Context,
+    algo: Annotated[str, typer.Argument(help="algorithm: ddqn, a2c or ppo", show_default=False)] = "",
+) -> None:
+    """Train ALGO: pygym train ALGO --env ENV [--preset P] [--set key=value ...] [trainer options].
+
+    Every trainer option is its Args field (pygym train ALGO --help lists them). The run goes to
+    runs/<env>__<algo>__<seed>__<time>/; --resume RUN continues a run from its latest checkpoint.
+    """
+    import agents
+    from agents.common.errors import AgentsError
+    from agents.common.session import parse_args
+
+    if not algo or algo in ("-h", "--help"):
+        typer.echo(ctx.get_help())
+        typer.echo(f"\nalgorithms: {', '.join(agents.ALGORITHMS)}")
+        return
+    try:
+        module = agents.trainer(algo)
+        args = parse_args(module.Args, list(ctx.args), prog=f"pygym train {algo}")
+        run_dir = module.train(args)
+    except (AgentsError, pygym.PygymError) as e:
+        raise _agents_failure(e) from None
+    typer.echo(str(run_dir))
+
+
+@app.command("runs")
+def runs(
+    root: Annotated[str, typer.Argument(help="folder of run directories, or one run")] = "runs",
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
+) -> None:
+    """List runs: algorithm, env, preset, seed, status, steps, final return and completion ratio."""
+    from agents.common.errors import AgentsError
+    from agents.common.runs import find_runs, run_record
+
+    try:
+        records = [run_record(path) for path in find_runs(Path(root))]
+    except AgentsError as e:
+        raise _agents_failure(e) from None
+    if as_json:
+        typer.echo(json.dumps([r.as_dict() for r in records], default=_json_number))
+        return
+    output = Table(title=f"{len(records)} run(s) under {root}")
+    for title in ("run", "algo", "env", "preset", "seed", "status", "steps", "return", "done"):
+        output.add_column(
+            title, justify="left" if title in ("run", "algo", "env", "preset", "status") else "right"
+        )
+    for r in records:
+        output.add_row(
+            r.path.name,
+            r.algo,
+            r.env_id,
+            r.preset or "-",
+            str(r.seed),
+            r.status,
+            str(r.steps),
+            _fmt(r.final_return),
+            _fmt(r.completion_ratio),
+        )
+    console.print(output)
+
+
+@app.command("compare")
+def compare(
+    run_dirs: Annotated[list[str], typer.Argument(help="run directories, or folders of runs")],
+    output: Annotated[
+        str | None, typer.Option("-o", "--output", help="learning-curve figure to write (.png, .pdf, .svg)")
+    ] = None,
+    band: Annotated[str, typer.Option(help="band around the mean over seeds: minmax or stderr")] = "minmax",
+    smooth: Annotated[int, typer.Option(min=1, help="moving average over this many logged episodes")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="print the final figures as JSON")] = False,
+) -> None:
+    """Learning curves per algorithm over seeds (x in env steps) and a final-performance table."""
+    from agents.common import compare as comparing
+    from agents.common.errors import AgentsError
+    from agents.common.runs import find_runs
+
+    try:
+        paths = [path for item in run_dirs for path in find_runs(Path(item))]
+        groups = comparing.group_runs(paths)
+        if output is not None:
+            comparing.plot(groups, Path(output), band=band, smooth=smooth)
+    except AgentsError as e:
+        raise _agents_failure(e) from None
+    if as_json:
+        typer.echo(
+            json.dumps({"groups": [g.as_dict() for g in groups], "figure": output}, default=_json_number)
+        )
+        return
+    table = Table(title=f"final figures (mean over the last 10% of steps), {len(paths)} run(s)")
+    for title in ("algorithm", "seeds", "steps", "return", "+-", "done", "+-", "lat mean s"):
+        table.add_column(title, justify="left" if title == "algorithm" else "right")
+    for g in groups:
+        finals = g.as_dict()["final"]
+        ret, done, lat = (finals[t] for t in comparing.FINAL_TAGS)
+        table.add_row(
+            g.label,
+            ",".join(str(s) for s in g.seeds),
+            str(min(g.steps)),
+            _fmt(ret["mean"]),
+            _fmt(ret["std"]),
+            _fmt(done["mean"]),
+            _fmt(done["std"]),
+            _fmt(lat["mean"]),
+        )
+    console.print(table)
+    if output is not None:
+        typer.echo(f"wrote {output}")
+
+
+def _json_number(value: Any) -> Any:
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def main() -> None:
