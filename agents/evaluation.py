@@ -1,8 +1,14 @@
-"""Running a policy for whole episodes and summarising what the simulator measured."""
+"""Running a policy for whole episodes of a vector env and summarising their records.
+
+Reads only the public vector-env API and ``infos["episode"]`` (see ``pygym.make_vec``), so it runs on every
+env id. Episode ``k`` of an evaluation uses seed ``seed + k``: the episodes run in rounds of ``num_envs``, a
+round reset with ``seed + round * num_envs`` so that env ``i`` plays episode ``round * num_envs + i``; an env
+that finishes early idles (its next episodes are discarded) until the round's last one ends.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -12,144 +18,72 @@ from agents.heuristics import Policy
 
 @dataclass(frozen=True)
 class Summary:
-    """Figures over all evaluated episodes. Latencies are of tasks originating at agents and completed."""
+    """Figures over the evaluated episodes: each of the env's episode figures averaged over episodes (see its
+    card; for offload-mec-explaboff-v0 ``avg_cost`` and ``success_rate`` are then the means of what the
+    ExplabOff release logs per episode, its figure's AvgCost and SuccRate)."""
 
     policy: str
     env_id: str
     episodes: int
     steps: int
+    """env steps taken by the counted episodes"""
     seed: int
-    arrived: int
-    completed: int
-    completion_ratio: float
-    latency_mean_s: float
-    latency_p95_s: float
-    dropped_queue_full: int
-    dropped_deadline: int
-    dropped_dependency: int
-    """dropped because a task it depends on was dropped (replayed workloads only)"""
-    unfinished: int
-    energy_j: float
     reward: float
-    """mean episode return per agent"""
+    """mean episode return, averaged over agents"""
+    figures: dict[str, float] = field(default_factory=dict)
+    """the mean over episodes of each figure of the env's episode record"""
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "policy": self.policy,
+            "env_id": self.env_id,
+            "episodes": self.episodes,
+            "steps": self.steps,
+            "seed": self.seed,
+            "reward": self.reward,
+            **self.figures,
+        }
 
 
-@dataclass(frozen=True)
-class MecSummary:
-    """Figures over all evaluated episodes of an offload-mec-* environment, from each episode's
-    ``env.episode_summary``. For offload-mec-explaboff-v0 ``avg_cost`` and ``success_rate`` are the means
-    over episodes of what the ExplabOff release logs per episode (its figure's AvgCost and SuccRate)."""
-
-    policy: str
-    env_id: str
-    episodes: int
-    steps: int
-    seed: int
-    avg_cost: float
-    """mean over episodes of the episode's cost (explaboff: the release's AvgCost; offload-mec: per task)"""
-    success_rate: float
-    """mean over episodes (explaboff: the release's SuccRate; offload-mec: fraction of tasks in time)"""
-    reward: float
-    """mean episode return per agent"""
-    early_end_rate: float
-    """fraction of episodes that ended before their step limit (a missed deadline, explaboff only)"""
-    missed_deadlines: int
-    """tasks that missed their deadline, over all episodes"""
-    tasks: int
-    latency_mean_s: float
-    """mean latency of the tasks"""
-    energy_j: float | None
-    """mean energy the devices spent per episode (None where the model has no energy)"""
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def evaluate(env: Any, policy: Policy, episodes: int, seed: int) -> Summary | MecSummary:
-    """Runs ``episodes`` episodes with seeds ``seed, seed + 1, ...`` and summarises them."""
+def evaluate(env: Any, policy: Policy, episodes: int, seed: int) -> Summary:
+    """Runs ``episodes`` episodes of the vector env ``env`` with seeds ``seed, seed + 1, ...``."""
     if episodes < 1:
         raise ValueError(f"episodes must be >= 1, got {episodes}")
-    if hasattr(env, "episode_summary"):
-        return _evaluate_mec(env, policy, episodes, seed)
-    col = {name: i for i, name in enumerate(env.metric_fields)}
-    origin = env.task_record_fields.index("origin_node")
-    latency = env.task_record_fields.index("latency_s")
-    agent_nodes = np.array(env.spec_json["agent_nodes"])
-    totals = np.zeros(len(env.metric_fields))
-    latencies: list[np.ndarray] = []
-    returns = 0.0
-    steps = 0
-    for episode in range(episodes):
-        episode_seed = seed + episode
-        observations, infos = env.reset(seed=episode_seed)
-        policy.reset(env, episode_seed)
-        while True:
-            frame = env.last_frame
-            totals += frame.metrics.sum(axis=0)
-            records = frame.task_records
-            if len(records):
-                latencies.append(records[np.isin(records[:, origin], agent_nodes), latency])
-            if not env.agents:
-                break
-            observations, rewards, _, _, infos = env.step(policy.act(observations, infos))
-            returns += sum(rewards.values())
-            steps += 1
-    all_latencies = np.concatenate(latencies) if latencies else np.zeros(0)
-    arrived = int(totals[col["arrived"]])
-    completed = int(totals[col["completed"]])
-    dropped_full = int(totals[col["dropped_queue_full"]])
-    dropped_deadline = int(totals[col["dropped_deadline"]])
-    dropped_dependency = int(totals[col["dropped_dependency"]])
+    records: list[dict[str, Any]] = []
+    for start in range(0, episodes, env.num_envs):
+        counted = min(env.num_envs, episodes - start)
+        records.extend(_round(env, policy, seed + start)[:counted])
+    figures = {key: _mean([r[key] for r in records]) for key in records[0] if key not in ("return", "length")}
     return Summary(
         policy=policy.name,
         env_id=env.env_id,
         episodes=episodes,
-        steps=steps,
+        steps=int(sum(r["length"] for r in records)),
         seed=seed,
-        arrived=arrived,
-        completed=completed,
-        completion_ratio=completed / arrived if arrived else float("nan"),
-        latency_mean_s=float(all_latencies.mean()) if len(all_latencies) else float("nan"),
-        latency_p95_s=float(np.percentile(all_latencies, 95)) if len(all_latencies) else float("nan"),
-        dropped_queue_full=dropped_full,
-        dropped_deadline=dropped_deadline,
-        dropped_dependency=dropped_dependency,
-        unfinished=arrived - completed - dropped_full - dropped_deadline - dropped_dependency,
-        energy_j=float(totals[col["energy_j"]]),
-        reward=returns / episodes / len(env.possible_agents),
+        reward=float(np.mean([np.mean(r["return"]) for r in records])),
+        figures=figures,
     )
 
 
-def _evaluate_mec(env: Any, policy: Policy, episodes: int, seed: int) -> MecSummary:
-    summaries: list[dict[str, Any]] = []
-    steps = 0
-    for episode in range(episodes):
-        episode_seed = seed + episode
-        observations, infos = env.reset(seed=episode_seed)
-        policy.reset(env, episode_seed)
-        while env.agents:
-            observations, _, _, _, infos = env.step(policy.act(observations, infos))
-            steps += 1
-        summaries.append(env.episode_summary)
-    tasks = sum(int(s["tasks"]) for s in summaries)
-    energy = [s["energy_j"] for s in summaries if "energy_j" in s]
-    return MecSummary(
-        policy=policy.name,
-        env_id=env.env_id,
-        episodes=episodes,
-        steps=steps,
-        seed=seed,
-        avg_cost=float(np.mean([s["avg_cost"] for s in summaries])),
-        success_rate=float(np.mean([s["success_rate"] for s in summaries])),
-        reward=float(np.mean([s["return"] for s in summaries])),
-        early_end_rate=float(np.mean([bool(s["ended_early"]) for s in summaries])),
-        missed_deadlines=sum(int(s["missed_deadlines"]) for s in summaries),
-        tasks=tasks,
-        latency_mean_s=sum(s["latency_mean_s"] * s["tasks"] for s in summaries) / tasks
-        if tasks
-        else float("nan"),
-        energy_j=float(np.mean(energy)) if energy else None,
-    )
+def _round(env: Any, policy: Policy, seed: int) -> list[dict[str, Any]]:
+    """Each env's first episode from ``env.reset(seed=seed)``: its record, in env order."""
+    observations, infos = env.reset(seed=seed)
+    policy.start(env, seed + np.arange(env.num_envs))
+    found: list[dict[str, Any] | None] = [None] * env.num_envs
+    while True:
+        # An episode may be over at reset already (a replayed workload finishing before any decision).
+        if "episode" in infos:
+            record = infos["episode"]
+            for i in np.flatnonzero(infos["_episode"]):
+                if found[i] is None:
+                    found[i] = {key: values[i] for key, values in record.items()}
+        if all(r is not None for r in found):
+            return [r for r in found if r is not None]
+        observations, _, _, _, infos = env.step(policy.act(observations, infos))
+
+
+def _mean(values: list[Any]) -> float:
+    """The mean over episodes, ignoring episodes where the figure is undefined (NaN); NaN if it never is."""
+    array = np.asarray(values, dtype=np.float64)
+    finite = array[np.isfinite(array)]
+    return float(finite.mean()) if len(finite) else float("nan")

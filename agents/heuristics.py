@@ -1,18 +1,20 @@
 """Heuristic offloading policies for the offload-* environments: the baselines every learner is compared to.
 
-Each policy maps the observations and infos of one step to one action per live agent. They read fields by
-name (``env.observation_fields``), so they work for any neighbour count.
+Each policy maps a vector env's observations and infos of one step (arrays over envs and agents, see
+``pygym.make_vec``) to one action per env and agent. They read fields by name (``env.observation_fields``),
+so they work for any neighbour count.
 
 - ``local``: always keep the task (action 0).
 - ``random``: a uniformly random action among those the action mask allows, or, for continuous (Box)
-  actions, a uniform draw from the box (seeded by the episode seed).
+  actions, a uniform draw from the box (each env's draws seeded by its episode seed).
 - ``least-queue``: the node with the fewest waiting tasks among the agent itself and its neighbours, as
   last heard (PeersimGym's LeastQueue baseline); ties go to the agent itself, then the lowest slot.
 - ``round-robin``: each agent cycles through itself and its present neighbours in slot order.
 - ``size-table`` (offload-mec-explaboff-v0): a fixed policy given as a table from a device's task-size class
-  (its class mean) to a server and an offload ratio, e.g. ``7:0:0.5,6:1:0.5,3:0:0.2``; it emits the raw
-  action ``a0 = (2 server + 1) / B - 1`` (the centre of the server's bin) and ``a1 = 2 ratio - 1``, which the
-  environment decodes back into (server, ratio), as ExplabOff's harness for static policies does.
+  (its class mean, read from ``infos["metrics"]``) to a server and an offload ratio, e.g.
+  ``7:0:0.5,6:1:0.5,3:0:0.2``; it emits the raw action ``a0 = (2 server + 1) / B - 1`` (the centre of the
+  server's bin) and ``a1 = 2 ratio - 1``, which the environment decodes back into (server, ratio), as
+  ExplabOff's harness for static policies does.
 """
 
 from __future__ import annotations
@@ -25,102 +27,90 @@ import numpy as np
 
 
 class Policy(Protocol):
-    """What an evaluation loop needs from a policy."""
+    """What an evaluation loop needs from a policy: batch in, batch out."""
 
     name: str
 
-    def reset(self, env: Any, seed: int) -> None:
-        """Called before each episode with the environment and the episode's seed."""
+    def start(self, env: Any, seeds: np.ndarray) -> None:
+        """Called when every env of ``env`` (a ``pygym.VecEnv``) starts an episode, with their seeds."""
 
-    def act(self, observations: Mapping[str, np.ndarray], infos: Mapping[str, Any]) -> dict[str, Any]:
-        """One action per agent in ``observations``: an int for discrete spaces, an array for Box spaces."""
+    def act(self, observations: np.ndarray, infos: Mapping[str, Any]) -> np.ndarray:
+        """Actions (num_envs, agents) for Discrete spaces, (num_envs, agents, dim) for Box spaces."""
         ...
 
 
 class LocalPolicy:
     name = "local"
 
-    def reset(self, env: Any, seed: int) -> None:
+    def start(self, env: Any, seeds: np.ndarray) -> None:
         pass
 
-    def act(self, observations: Mapping[str, np.ndarray], infos: Mapping[str, Any]) -> dict[str, int]:
-        return dict.fromkeys(observations, 0)
+    def act(self, observations: np.ndarray, infos: Mapping[str, Any]) -> np.ndarray:
+        return np.zeros(observations.shape[:2], dtype=np.int64)
 
 
 class RandomPolicy:
     name = "random"
 
     def __init__(self) -> None:
-        self._rng = np.random.default_rng(0)
-        self._boxes: dict[str, gymnasium.spaces.Box] = {}
+        self._rngs: list[np.random.Generator] = []
+        self._box: gymnasium.spaces.Box | None = None
 
-    def reset(self, env: Any, seed: int) -> None:
-        self._rng = np.random.default_rng(seed)
-        # The env's own spaces are not sampled: seeding them would change the env's state.
-        self._boxes = {}
-        for agent in env.possible_agents:
-            space = env.action_space(agent)
-            if isinstance(space, gymnasium.spaces.Box):
-                self._boxes[agent] = space
+    def start(self, env: Any, seeds: np.ndarray) -> None:
+        self._rngs = [np.random.default_rng(int(seed)) for seed in seeds]
+        space = env.single_action_space
+        # The env's own space is not sampled: seeding it would change the env's state.
+        self._box = space if isinstance(space, gymnasium.spaces.Box) else None
 
-    def act(self, observations: Mapping[str, np.ndarray], infos: Mapping[str, Any]) -> dict[str, Any]:
-        actions: dict[str, Any] = {}
-        for agent in observations:
-            box = self._boxes.get(agent)
-            if box is not None:
-                actions[agent] = self._rng.uniform(box.low, box.high).astype(box.dtype)
-                continue
-            allowed = np.flatnonzero(infos[agent]["action_mask"])
-            actions[agent] = int(allowed[self._rng.integers(len(allowed))])
+    def act(self, observations: np.ndarray, infos: Mapping[str, Any]) -> np.ndarray:
+        agents = observations.shape[1]
+        if self._box is not None:
+            low, high = self._box.low, self._box.high
+            return np.stack([rng.uniform(low, high, (agents, *low.shape)) for rng in self._rngs]).astype(
+                np.float32
+            )
+        masks = infos["action_mask"]
+        actions = np.empty(observations.shape[:2], dtype=np.int64)
+        for i, rng in enumerate(self._rngs):
+            # A uniform pick among each agent's allowed actions: the k-th allowed one, k uniform.
+            allowed = masks[i].sum(axis=1)
+            picks = rng.integers(0, allowed)
+            actions[i] = (np.cumsum(masks[i], axis=1) <= picks[:, None]).sum(axis=1)
         return actions
 
 
 class LeastQueuePolicy:
     name = "least-queue"
 
-    def __init__(self) -> None:
-        self._own = 0
-        self._neighbours = np.zeros(0, dtype=np.intp)
-
-    def reset(self, env: Any, seed: int) -> None:
+    def start(self, env: Any, seeds: np.ndarray) -> None:
         fields = env.observation_fields
-        self._own = fields.index("queue_tasks")
         slots = len(env.action_meanings) - 1
-        self._neighbours = np.array([fields.index(f"nb{k}_queue_tasks") for k in range(slots)], dtype=np.intp)
+        self._queues = np.array(
+            [fields.index("queue_tasks"), *(fields.index(f"nb{k}_queue_tasks") for k in range(slots))]
+        )
 
-    def act(self, observations: Mapping[str, np.ndarray], infos: Mapping[str, Any]) -> dict[str, int]:
-        actions = {}
-        for agent, obs in observations.items():
-            mask = infos[agent]["action_mask"]
-            queues = np.concatenate(([obs[self._own]], obs[self._neighbours]))
-            queues = np.where(mask > 0, queues, np.inf)
-            actions[agent] = int(np.argmin(queues))
-        return actions
+    def act(self, observations: np.ndarray, infos: Mapping[str, Any]) -> np.ndarray:
+        queues = np.where(infos["action_mask"], observations[:, :, self._queues], np.inf)
+        return np.argmin(queues, axis=2)
 
 
 class RoundRobinPolicy:
     name = "round-robin"
 
-    def __init__(self) -> None:
-        self._next: dict[str, int] = {}
+    def start(self, env: Any, seeds: np.ndarray) -> None:
+        self._turns = np.zeros((env.num_envs, env.num_agents), dtype=np.int64)
 
-    def reset(self, env: Any, seed: int) -> None:
-        self._next = {}
-
-    def act(self, observations: Mapping[str, np.ndarray], infos: Mapping[str, Any]) -> dict[str, int]:
-        actions = {}
-        for agent in observations:
-            allowed = np.flatnonzero(infos[agent]["action_mask"])
-            turn = self._next.get(agent, 0)
-            actions[agent] = int(allowed[turn % len(allowed)])
-            self._next[agent] = turn + 1
-        return actions
+    def act(self, observations: np.ndarray, infos: Mapping[str, Any]) -> np.ndarray:
+        masks = infos["action_mask"]
+        turn = self._turns % masks.sum(axis=2)
+        self._turns += 1
+        return (np.cumsum(masks, axis=2) <= turn[:, :, None]).sum(axis=2)
 
 
 class SizeTablePolicy:
     """A fixed (server, offload ratio) per task-size class, for offload-mec-explaboff-v0.
 
-    The class of a device comes from ``infos[agent]["class_mean"]`` (the mean of its class's task sizes; the
+    The class of a device comes from its ``class_mean`` metric (the mean of its class's task sizes; the
     observation's ``class{k}_own`` one-hot says the same), so the table is keyed by the published class
     means (7, 6, 3, ... size units).
     """
@@ -131,6 +121,7 @@ class SizeTablePolicy:
         if table is None:
             raise ValueError("the size-table policy needs a table, e.g. --table 7:0:0.5,6:1:0.5,3:0:0.2")
         self.table = self.parse(table) if isinstance(table, str) else dict(table)
+        self._means = np.array(sorted(self.table))
         self._servers = 0
 
     @staticmethod
@@ -156,30 +147,34 @@ class SizeTablePolicy:
             table[mean] = (server, ratio)
         return table
 
-    def reset(self, env: Any, seed: int) -> None:
-        servers = getattr(env, "n_servers", None)
-        if servers is None or "class_mean" not in env.metric_fields:
+    def start(self, env: Any, seeds: np.ndarray) -> None:
+        servers = sum(1 for f in env.observation_fields if f.startswith("es") and f.endswith("_capacity"))
+        if not servers or "class_mean" not in env.metric_fields:
             raise ValueError(f"the size-table policy needs task-size classes; {env.env_id} has none")
         too_high = sorted(s for s, _ in self.table.values() if s >= servers)
         if too_high:
             raise ValueError(
                 f"size-table names server {too_high[-1]}; {env.env_id} has servers 0..{servers - 1}"
             )
-        self._servers = int(servers)
+        self._servers = servers
+        self._class_mean = env.metric_fields.index("class_mean")
+        entries = [self.table[m] for m in self._means]
+        self._actions = np.array(
+            [[(2 * server + 1) / servers - 1, 2 * ratio - 1] for server, ratio in entries], dtype=np.float32
+        )
 
-    def act(self, observations: Mapping[str, np.ndarray], infos: Mapping[str, Any]) -> dict[str, Any]:
-        actions: dict[str, Any] = {}
-        for agent in observations:
-            mean = float(infos[agent]["class_mean"])
-            entry = self.table.get(mean)
-            if entry is None:
-                known = ", ".join(f"{m:g}" for m in self.table)
-                raise ValueError(
-                    f"size-table has no entry for class mean {mean:g} ({agent}); it covers {known}"
-                )
-            server, ratio = entry
-            actions[agent] = np.array([(2 * server + 1) / self._servers - 1, 2 * ratio - 1], dtype=np.float32)
-        return actions
+    def act(self, observations: np.ndarray, infos: Mapping[str, Any]) -> np.ndarray:
+        means = infos["metrics"][:, :, self._class_mean]
+        index = np.clip(np.searchsorted(self._means, means), 0, len(self._means) - 1)
+        unknown = self._means[index] != means
+        if unknown.any():
+            i, a = np.argwhere(unknown)[0]
+            known = ", ".join(f"{m:g}" for m in self._means)
+            raise ValueError(
+                f"size-table has no entry for class mean {means[i, a]:g} (env {i}, agent {a}); "
+                f"it covers {known}"
+            )
+        return self._actions[index]
 
 
 POLICIES: dict[str, type[LocalPolicy | RandomPolicy | LeastQueuePolicy | RoundRobinPolicy]] = {

@@ -2,7 +2,9 @@
 
 ``pygym.make("offload-neighbour-v0", **scenario)`` returns a PettingZoo ParallelEnv driven by a Java
 discrete-event simulator over a py4j bridge. The JVM starts on first use and is shared by the envs of the
-process; ``pygym.connect(host, port, token)`` uses a running server instead.
+process; ``pygym.connect(host, port, token)`` or ``server="host:port"`` uses a running server instead.
+``pygym.make_vec(env_id, num_envs, **scenario)`` steps many sessions with one bridge call, arrays in and
+out: the fast path for training.
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ from pygym.errors import (
     SessionError,
     SimulatorCrashed,
     SimulatorError,
+    SimulatorTimeout,
 )
 from pygym.presets import Preset, preset_scenario, presets
-from pygym.servers import connect, shutdown
+from pygym.servers import connect, launch, shutdown
+from pygym.vector import VecEnv
 
 __version__ = "0.1.0"
 
@@ -43,11 +47,15 @@ __all__ = [
     "SimParallelEnv",
     "SimulatorCrashed",
     "SimulatorError",
+    "SimulatorTimeout",
+    "VecEnv",
     "__version__",
     "aec",
     "connect",
     "env_ids",
+    "launch",
     "make",
+    "make_vec",
     "preset_scenario",
     "presets",
     "shutdown",
@@ -69,6 +77,16 @@ def make(env_id: str, preset: str | None = None, **kwargs: Any) -> SimParallelEn
     if preset is not None:
         kwargs = {**preset_scenario(env_id, preset), **kwargs}
     return cls(**kwargs)
+
+
+def make_vec(env_id: str, num_envs: int, preset: str | None = None, **kwargs: Any) -> VecEnv:
+    """Creates ``num_envs`` sessions of ``env_id`` stepped together: arrays in and out, one bridge call per
+    step (see :mod:`pygym.vector`). Scenario keywords (and ``preset``) as for :func:`make`; also
+    ``autoreset_mode``, ``task_records``, ``threads`` (JVM worker threads, default one per core) and
+    ``servers``."""
+    if preset is not None:
+        kwargs = {**preset_scenario(env_id, preset), **kwargs}
+    return VecEnv(env_id, num_envs, **kwargs)
 
 
 def aec(env_id: str, **kwargs: Any) -> Any:

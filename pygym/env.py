@@ -1,48 +1,62 @@
-"""The PettingZoo ParallelEnv over a simulator session, shared by every scenario.
+"""The PettingZoo ParallelEnv over one simulator session, shared by every scenario.
 
-Spaces, agent ids and field names come from the simulator's ``describe``; one bridge call per step; rewards
-are computed here from the raw per-agent measurements. Scenario modules in ``pygym.envs`` subclass this and
-carry the env card.
+A single env is a group of one (:class:`~pygym.group.SessionGroup`), so it runs the very code the vector env
+runs: one bridge call per step, rewards and the episode record computed by the env id's
+:class:`~pygym.episodes.EpisodeLogic`. Spaces, agent ids and field names come from the simulator's
+``describe``. Scenario modules in ``pygym.envs`` subclass this and carry the env card.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import gymnasium
 import numpy as np
 from pettingzoo import ParallelEnv
 
-from pygym import servers
-from pygym.bridge import Client, Session
+from pygym.episodes import EpisodeLogic
 from pygym.errors import ActionError, ConfigError, SessionError
-from pygym.frames import Frame
-from pygym.rewards import RewardWeights, reward_function
-
-MAX_SEED = 2**63 - 1
+from pygym.frames import OP_STEP, Batch
+from pygym.group import MAX_SEED, Prepared, SessionGroup, check_seed
 
 
-def _override_value(key: str, value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        return repr(float(value))
-    if isinstance(value, str):
-        return value
-    raise ConfigError(
-        f"{key} = {value!r}: expected a number, a boolean or a string, got {type(value).__name__}"
-    )
+@dataclass
+class Frame:
+    """One session's view of a batch frame (arrays are views into the batch)."""
+
+    step: int
+    time_s: float
+    terminated: bool
+    truncated: bool
+    observation: np.ndarray
+    action_mask: np.ndarray
+    metrics: np.ndarray
+    state: np.ndarray
+    task_records: np.ndarray
+
+    @classmethod
+    def of(cls, batch: Batch, i: int = 0) -> Frame:
+        return cls(
+            step=int(batch.step[i]),
+            time_s=float(batch.time_s[i]),
+            terminated=bool(batch.terminated[i]),
+            truncated=bool(batch.truncated[i]),
+            observation=batch.observation[i],
+            action_mask=batch.action_mask[i],
+            metrics=batch.metrics[i],
+            state=batch.state[i],
+            task_records=batch.records_of(i),
+        )
 
 
 class SimParallelEnv(ParallelEnv):
     """A simulator scenario as a PettingZoo ParallelEnv. Use :func:`pygym.make` to create one."""
 
     env_id: ClassVar[str]
-    default_reward: ClassVar[str] = "sparse"
+    Logic: ClassVar[type[EpisodeLogic]]
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"], "is_parallelizable": True}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -50,69 +64,62 @@ class SimParallelEnv(ParallelEnv):
         if "env_id" in cls.__dict__:
             cls.metadata = {**SimParallelEnv.metadata, "name": cls.env_id}
 
+    @classmethod
+    def prepare(cls, **scenario: Any) -> Prepared:
+        """Turns the scenario keywords into simulator overrides, checking any files first. Scenarios with
+        topology or workload files override this."""
+        return Prepared(overrides=scenario)
+
     def __init__(
         self,
         *,
         reward: str | None = None,
         reward_weights: Mapping[str, float] | None = None,
         render_mode: str | None = None,
-        server: Client | None = None,
-        **scenario: object,
+        server: object = None,
+        token: str | None = None,
+        **scenario: Any,
     ) -> None:
+        self._group: SessionGroup | None = None
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ConfigError(f"render_mode {render_mode!r} is not one of {self.metadata['render_modes']}")
         self.render_mode = render_mode
-        self.reward_name = reward or self.default_reward
-        self._configure_reward(self.reward_name, reward_weights)
-        self.scenario = {key: _override_value(key, value) for key, value in scenario.items()}
-        self._session: Session | None = None
-        client = server if server is not None else servers.local_server()
-        self._session = client.create_session(self.env_id, self.scenario)
-        spec = self._session.spec
-        self.spec_json: dict[str, Any] = spec
-        self.possible_agents: list[str] = list(spec["agents"])
+        self.logic = self.Logic(self.env_id, reward, reward_weights)
+        self.reward_name = self.logic.reward_name
+        self.reward_weights = self.logic.weights
+        prepared = self.prepare(**scenario)
+        self.prepared = prepared
+        self.topology = prepared.topology
+        self.workload = prepared.workload
+        group = SessionGroup(
+            self.env_id, 1, prepared, self.logic, server=server, token=token, task_records=True
+        )
+        self._group = group
+        self.scenario = group.overrides
+        self.spec_json: dict[str, Any] = group.spec
+        self.possible_agents: list[str] = list(group.possible_agents)
         self.agents: list[str] = []
-        self.observation_fields: list[str] = [f["name"] for f in spec["observation"]]
-        self.metric_fields: list[str] = [f["name"] for f in spec["metrics"]]
-        self.state_fields: list[str] = [f["name"] for f in spec["state"]]
-        self.task_record_fields: list[str] = list(spec["task_record"])
-        self.action_meanings: list[str] = list(spec["actions"])
-        self.epoch_s: float = float(spec["epoch_s"])
-        self.max_steps: int = int(spec["max_steps"])
-        self.config_text: str = spec["config"]
+        self.observation_fields: list[str] = group.observation_fields
+        self.metric_fields: list[str] = group.metric_fields
+        self.state_fields: list[str] = group.state_fields
+        self.task_record_fields: list[str] = group.task_record_fields
+        self.action_meanings: list[str] = group.action_meanings
+        self.continuous_action_fields: list[str] = group.continuous_action_fields
+        self.epoch_s: float = group.epoch_s
+        self.max_steps: int = group.max_steps
+        self.config_text: str = group.spec["config"]
+        self.state_space = group.state_space
         self._metric_index = {name: i for i, name in enumerate(self.metric_fields)}
         self._agent_index = {agent: i for i, agent in enumerate(self.possible_agents)}
-        obs_low = np.array([f["low"] for f in spec["observation"]], dtype=np.float32)
-        obs_high = np.array([f["high"] for f in spec["observation"]], dtype=np.float32)
-        self._observation_spaces = {
-            agent: gymnasium.spaces.Box(obs_low, obs_high, dtype=np.float32) for agent in self.possible_agents
-        }
-        self.continuous_action_fields: list[str] = [f["name"] for f in spec["continuous_actions"]]
-        self._action_spaces: dict[str, gymnasium.spaces.Space] = {}
-        for agent in self.possible_agents:
-            if self.continuous_action_fields:
-                self._action_spaces[agent] = gymnasium.spaces.Box(
-                    low=np.array([f["low"] for f in spec["continuous_actions"]], dtype=np.float32),
-                    high=np.array([f["high"] for f in spec["continuous_actions"]], dtype=np.float32),
-                    dtype=np.float32,
-                )
-            else:
-                self._action_spaces[agent] = gymnasium.spaces.Discrete(len(self.action_meanings))
-        self.state_space = gymnasium.spaces.Box(
-            low=np.array([f["low"] for f in spec["state"]], dtype=np.float32),
-            high=np.array([f["high"] for f in spec["state"]], dtype=np.float32),
-            dtype=np.float32,
-        )
+        self._observation_spaces = {agent: group.observation_space for agent in self.possible_agents}
+        self._action_spaces = {agent: group.action_space for agent in self.possible_agents}
         self._seeds: np.random.Generator | None = None
+        self._no_actions = np.zeros((1, len(self.possible_agents), self._group.layout.action_dim))
+        self.episode_seed: int | None = None
         self.last_frame: Frame | None = None
         self.last_actions: np.ndarray | None = None
         self.last_rewards: np.ndarray | None = None
-
-    def _configure_reward(self, name: str, weights: Mapping[str, float] | None) -> None:
-        """Checks the reward's name and weights before the session is created. Scenarios whose rewards are
-        not :mod:`pygym.rewards` functions of one step's metrics override this and :meth:`_rewards`."""
-        self._reward_fn = reward_function(name)
-        self.reward_weights = RewardWeights.from_mapping(weights)
+        self.episode: dict[str, Any] | None = None
 
     def observation_space(self, agent: str) -> gymnasium.spaces.Box:
         """The same Box object on every call for an agent, as PettingZoo requires."""
@@ -128,43 +135,52 @@ class SimParallelEnv(ParallelEnv):
         if agent not in self._agent_index:
             raise ConfigError(f"unknown agent {agent!r}; agents are {', '.join(self.possible_agents)}")
 
-    def _live_session(self) -> Session:
-        if self._session is None:
+    def _live_group(self) -> SessionGroup:
+        if self._group is None:
             raise SessionError("the environment is closed")
-        return self._session
+        return self._group
 
     def reset(
         self, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, Any]]]:
         """Starts an episode. A seed fixes it exactly; without one the next seed comes from the last seed
-        given (or from fresh entropy if none was ever given)."""
+        given (or from fresh entropy if none was ever given). An episode that is over at once (a replayed
+        workload whose tasks all finish before the first decision) comes back with no live agents and its
+        record in ``infos[agent]["episode"]``."""
+        group = self._live_group()
         if seed is not None:
-            seed = int(seed)
-            if not 0 <= seed <= MAX_SEED:
-                raise ConfigError(f"seed {seed} is outside [0, 2^63 - 1]")
-            self._seeds = np.random.default_rng(seed)
-            episode_seed = seed
+            episode_seed = check_seed(seed)
+            self._seeds = np.random.default_rng(episode_seed)
         else:
             if self._seeds is None:
                 self._seeds = np.random.default_rng()
             episode_seed = int(self._seeds.integers(0, MAX_SEED, dtype=np.int64))
-        frame = self._live_session().reset(episode_seed)
+        batch = group.run(group.reset_ops(), np.array([episode_seed], dtype=np.int64), self._no_actions)
         self.episode_seed = episode_seed
-        self.last_frame = frame
         self.last_actions = None
         self.last_rewards = None
+        self.episode = None
+        frame = self._take(batch)
         self.agents = self.possible_agents[:]
-        self._episode_started(frame)
         observations = {agent: frame.observation[i] for i, agent in enumerate(self.agents)}
         infos = {agent: self._info(frame, i) for i, agent in enumerate(self.agents)}
+        if frame.terminated or frame.truncated:
+            self._end_episode(infos)
         return observations, infos
 
-    def _episode_started(self, frame: Frame) -> None:
-        """Called after every reset with the first frame; scenarios with episode-level rewards reset here."""
+    def _take(self, batch: Batch) -> Frame:
+        frame = Frame.of(batch)
+        self.last_frame = frame
+        return frame
 
-    def _rewards(self, frame: Frame) -> np.ndarray:
-        """One reward per agent for this step, from the named reward function over the step's metrics."""
-        return self._reward_fn(frame.metrics, self._metric_index, self.reward_weights)
+    def _end_episode(self, infos: dict[str, dict[str, Any]]) -> None:
+        record = self.logic.record(np.ones(1, dtype=bool))
+        self.episode = {key: _scalar(value[0]) for key, value in record.items() if key != "return"}
+        returns = record["return"][0]
+        for i, agent in enumerate(self.agents):
+            infos[agent]["episode"] = {"return": float(returns[i]), **self.episode}
+        self.episode["return"] = float(returns.mean())
+        self.agents = []
 
     def _info(self, frame: Frame, i: int) -> dict[str, Any]:
         if self.continuous_action_fields:
@@ -180,13 +196,14 @@ class SimParallelEnv(ParallelEnv):
         dict[str, bool],
         dict[str, dict[str, Any]],
     ]:
+        group = self._live_group()
         if not self.agents:
             raise SessionError("the episode is over (or was never started): call reset() first")
         encoded = self._encode_actions(actions)
-        frame = self._live_session().step(encoded)
-        self.last_frame = frame
+        batch = group.run(np.full(1, OP_STEP, dtype=np.int8), None, encoded[None])
+        frame = self._take(batch)
         self.last_actions = encoded
-        rewards = self._rewards(frame)
+        rewards = group.rewards[0]
         self.last_rewards = rewards
         agents = self.agents
         observations = {agent: frame.observation[i] for i, agent in enumerate(agents)}
@@ -195,10 +212,15 @@ class SimParallelEnv(ParallelEnv):
         truncations = dict.fromkeys(agents, frame.truncated)
         infos = {agent: self._info(frame, i) for i, agent in enumerate(agents)}
         if frame.terminated or frame.truncated:
-            self.agents = []
+            self._end_episode(infos)
         return observations, reward_dict, terminations, truncations, infos
 
     def _encode_actions(self, actions: Mapping[str, Any]) -> np.ndarray:
+        if not isinstance(actions, Mapping):
+            raise ActionError(
+                f"step takes a dict with one action per live agent, got {type(actions).__name__} "
+                f"({actions!r:.80})"
+            )
         if len(actions) != len(self.agents) or any(agent not in actions for agent in self.agents):
             missing = [a for a in self.agents if a not in actions]
             extra = [a for a in actions if a not in self._agent_index or a not in self.agents]
@@ -209,12 +231,12 @@ class SimParallelEnv(ParallelEnv):
         if self.continuous_action_fields:
             return self._encode_continuous(actions)
         n = len(self.action_meanings)
-        encoded = np.empty(len(self.possible_agents), dtype=np.int32)
+        encoded = np.empty((len(self.possible_agents), 1), dtype=np.int32)
         for i, agent in enumerate(self.agents):
             value = actions[agent]
             if isinstance(value, np.ndarray) and value.shape == ():
                 value = value.item()
-            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+            if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
                 raise ActionError(f"action for {agent} is {value!r}; expected an integer in [0, {n})")
             if not 0 <= value < n:
                 raise ActionError(f"action for {agent} is {value}; expected an integer in [0, {n})")
@@ -223,20 +245,21 @@ class SimParallelEnv(ParallelEnv):
 
     def _encode_continuous(self, actions: Mapping[str, Any]) -> np.ndarray:
         dim = len(self.continuous_action_fields)
+        names = ", ".join(self.continuous_action_fields)
         encoded = np.empty((len(self.possible_agents), dim), dtype=np.float32)
         for i, agent in enumerate(self.agents):
+            raw = actions[agent]
             try:
-                value = np.asarray(actions[agent], dtype=np.float32)
+                value = np.asarray(raw)
+                if np.iscomplexobj(value) or value.dtype.kind not in "biuf":
+                    raise TypeError
+                value = value.astype(np.float32)
             except (TypeError, ValueError):
                 raise ActionError(
-                    f"action for {agent} is {actions[agent]!r}; expected {dim} numbers "
-                    f"({', '.join(self.continuous_action_fields)})"
+                    f"action for {agent} is {raw!r}; expected {dim} real numbers ({names})"
                 ) from None
             if value.shape != (dim,):
-                raise ActionError(
-                    f"action for {agent} has shape {value.shape}; expected ({dim},) "
-                    f"({', '.join(self.continuous_action_fields)})"
-                )
+                raise ActionError(f"action for {agent} has shape {value.shape}; expected ({dim},) ({names})")
             if not np.all(np.isfinite(value)):
                 raise ActionError(
                     f"action for {agent} is {value.tolist()}; expected finite numbers, not NaN or inf"
@@ -245,7 +268,7 @@ class SimParallelEnv(ParallelEnv):
         return encoded
 
     def state(self) -> np.ndarray:
-        """The global state for a centralised critic: every node's queue, busy cores, free slots, backlog."""
+        """The global state for a centralised critic (fields named by ``env.state_fields``)."""
         if self.last_frame is None:
             raise SessionError("state() before reset()")
         return self.last_frame.state
@@ -266,16 +289,16 @@ class SimParallelEnv(ParallelEnv):
             return "-"
         if self.continuous_action_fields:
             return " ".join(f"{v:+.3f}" for v in np.atleast_1d(self.last_actions[i]))
-        return self.action_meanings[int(self.last_actions[i])]
+        return self.action_meanings[int(self.last_actions[i, 0])]
 
     def _reward_text(self, i: int) -> str:
         return "-" if self.last_rewards is None else f"{self.last_rewards[i]:.3f}"
 
     def close(self) -> None:
         """Closes the session on the server. Idempotent; the process's JVM stays up for other envs."""
-        session, self._session = self._session, None
-        if session is not None:
-            session.close()
+        group, self._group = self._group, None
+        if group is not None:
+            group.close()
 
     def __enter__(self) -> SimParallelEnv:
         return self
@@ -287,3 +310,8 @@ class SimParallelEnv(ParallelEnv):
         # At interpreter shutdown the connection may be gone; the JVM exits with this process anyway.
         with contextlib.suppress(Exception):
             self.close()
+
+
+def _scalar(value: Any) -> Any:
+    """A numpy scalar as a Python number (ints stay ints)."""
+    return value.item() if isinstance(value, np.generic) else value

@@ -42,6 +42,14 @@ class SimulatorCrashed(PygymError):
     """The simulator process died or the connection to it broke. The message ends with its stderr tail."""
 
 
+class SimulatorTimeout(PygymError):
+    """A call to the simulator got no reply within its deadline (a hung or stopped JVM, or a lost network).
+
+    The message names the call and the server, and for this process's own JVM its state and stderr tail. The
+    environment must be reset before it steps again.
+    """
+
+
 class ConnectionFailed(PygymError):
     """Could not connect to a simulator server: nothing listening, or a wrong auth token."""
 

@@ -153,6 +153,14 @@ class SimulatorProcess:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def stopped(self) -> bool:
+        """Whether the JVM is stopped (SIGSTOP, or traced), from /proc where there is one."""
+        try:
+            with open(f"/proc/{self.pid}/stat") as f:
+                return f.read().rsplit(")", 1)[1].split()[0] in ("T", "t")
+        except (OSError, IndexError):
+            return False
+
     def terminate(self, timeout_s: float = 5.0) -> None:
         """Stops the JVM: close its stdin (it exits by itself), then SIGTERM, then SIGKILL. Idempotent."""
         if self.process.poll() is None:

@@ -118,10 +118,3 @@ def dense(m: np.ndarray, col: Mapping[str, int], w: RewardWeights) -> np.ndarray
 
 
 REWARDS: dict[str, RewardFn] = {"sparse": sparse, "dense": dense}
-
-
-def reward_function(name: str) -> RewardFn:
-    try:
-        return REWARDS[name]
-    except KeyError:
-        raise ConfigError(f"unknown reward '{name}'; known: {', '.join(REWARDS)}") from None

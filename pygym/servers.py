@@ -1,5 +1,12 @@
-"""Which simulator server an environment uses: the process's own JVM (started on first use and shared by
-the environments of this process) or a server the user connected to with :func:`connect`."""
+"""Which simulator server an environment uses.
+
+- ``server=None`` (the default): ``$PYGYM_SERVER`` if set, else this process's own JVM, started on first use
+  and shared by the environments of the process. A forked child gets its own. If that JVM dies, the next
+  environment gets a fresh one (environments still open on the dead one keep raising ``SimulatorCrashed``).
+- ``server="host:port"``: a running server (``pygym sim serve``), with the token from ``token=`` or
+  ``$PYGYM_TOKEN``. One connection pool per address is shared by the environments of the process.
+- ``server=client``: a :class:`~pygym.bridge.Client` from :func:`connect`.
+"""
 
 from __future__ import annotations
 
@@ -8,29 +15,100 @@ import os
 import threading
 
 from pygym.bridge import Client
+from pygym.errors import ConfigError
 from pygym.jvm import Endpoint
+
+SERVER_VARIABLE = "PYGYM_SERVER"
+TOKEN_VARIABLE = "PYGYM_TOKEN"
 
 _lock = threading.Lock()
 _local: Client | None = None
 _local_pid: int | None = None
+_remote: dict[tuple[str, int, str], Client] = {}
+_remote_pid: int | None = None
 
 
 def local_server() -> Client:
-    """This process's simulator JVM, started on first use. A forked child gets its own."""
+    """This process's simulator JVM, started on first use and replaced if it died; a forked child gets its
+    own."""
     global _local, _local_pid
     with _lock:
-        if _local is None or _local.closed or _local_pid != os.getpid():
+        if _local is None or not _local.alive() or _local_pid != os.getpid():
+            if _local is not None and _local_pid == os.getpid():
+                _local.close()
             _local = Client.start()
             _local_pid = os.getpid()
         return _local
 
 
+def parse_address(address: str) -> tuple[str, int]:
+    """``host:port`` (``[v6 address]:port`` for IPv6) as a (host, port) pair; ConfigError if malformed."""
+    host, sep, port_text = address.strip().rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ConfigError(
+            f"server address {address!r}: expected 'host:port' with a port in 1..65535 "
+            "(e.g. 'localhost:25333')"
+        )
+    return host, int(port_text)
+
+
+def resolve(server: object = None, token: str | None = None) -> Client:
+    """The client for ``server`` (see the module docstring)."""
+    if isinstance(server, Client):
+        if token is not None:
+            raise ConfigError("token= applies to a server address, not to a client from pygym.connect")
+        return server
+    if server is None:
+        server = os.environ.get(SERVER_VARIABLE) or None
+        if server is None:
+            if token is not None:
+                raise ConfigError(
+                    f"token= needs server='host:port' (or {SERVER_VARIABLE} in the environment)"
+                )
+            return local_server()
+    if not isinstance(server, str):
+        raise ConfigError(
+            f"server={server!r}: expected 'host:port', a client from pygym.connect, or None for this "
+            f"process's own simulator (got {type(server).__name__})"
+        )
+    host, port = parse_address(server)
+    token = token if token is not None else os.environ.get(TOKEN_VARIABLE)
+    if not token:
+        raise ConfigError(f"server {server!r} needs a token: pass token=... or set {TOKEN_VARIABLE}")
+    return _remote_client(host, port, token)
+
+
+def _remote_client(host: str, port: int, token: str) -> Client:
+    global _remote_pid
+    with _lock:
+        if _remote_pid != os.getpid():
+            _remote.clear()
+            _remote_pid = os.getpid()
+        client = _remote.get((host, port, token))
+        if client is None or not client.alive():
+            client = Client(Endpoint(host=host, port=port, token=token))
+            _remote[(host, port, token)] = client
+        return client
+
+
 def connect(host: str, port: int, token: str) -> Client:
     """Connects to a running simulator server (``pygym sim serve`` prints host, port and token).
 
-    Pass the result as ``server=`` to :func:`pygym.make`.
+    Pass the result as ``server=`` to :func:`pygym.make` or :func:`pygym.make_vec`.
     """
+    if not isinstance(token, str) or not token:
+        raise ConfigError("pygym.connect needs the server's token: a non-empty string")
     return Client(Endpoint(host=host, port=int(port), token=token))
+
+
+def launch() -> Client:
+    """Starts a new simulator JVM owned by the caller (closed with ``client.close()`` or at exit), for
+    example to spread a vector env over several JVMs:
+    ``pygym.make_vec(..., servers=[pygym.launch() for _ in range(2)])``."""
+    client = Client.start()
+    atexit.register(client.close)
+    return client
 
 
 def shutdown() -> None:

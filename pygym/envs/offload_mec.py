@@ -68,8 +68,9 @@ Infos                  ``metrics`` (named by ``env.metric_fields``: the decision
                        (mean cost per completed or dropped task), ``success_rate`` (fraction of those
                        completed within their deadline), ``latency_mean_s``, ``energy_j`` (devices),
                        ``edge_energy_j``, ``tasks`` (completed), ``missed_deadlines``, ``arrived``,
-                       ``dropped``, ``unfinished``, ``steps``, ``ended_early``, ``return``; also
-                       ``env.episode_summary``.
+                       ``dropped``, ``unfinished``, ``length`` (steps), ``ended_early``,
+                       ``return``; ``env.episode`` holds the last one. The vector env gives the same
+                       figures in ``infos["episode"]``.
 =====================  ==========================================================================
 
 Arguments (defaults in brackets; ``pygym sim template offload-mec-v0`` lists every key):
@@ -137,9 +138,11 @@ import numpy as np
 import topologies
 from pygym import topology as topology_files
 from pygym import workload as workload_files
-from pygym.env import SimParallelEnv
+from pygym.env import Frame, SimParallelEnv
+from pygym.episodes import EpisodeLogic
 from pygym.errors import ConfigError
-from pygym.frames import Frame
+from pygym.frames import Batch
+from pygym.group import Prepared
 from pygym.rewards import weights_from_mapping
 
 REWARDS = ("team", "agent")
@@ -215,15 +218,98 @@ def _count(kwargs: Mapping[str, Any], key: str, default: int) -> int:
     return int(number)
 
 
+class MecEpisodes(EpisodeLogic):
+    """Rewards from each device's cost (``metrics @ weights``): the team's mean or the device's own; episode
+    figures over the devices' finished and dropped tasks."""
+
+    rewards = REWARDS
+    figures = (
+        "avg_cost",
+        "success_rate",
+        "latency_mean_s",
+        "energy_j",
+        "edge_energy_j",
+        "tasks",
+        "missed_deadlines",
+        "arrived",
+        "dropped",
+        "unfinished",
+        "ended_early",
+    )
+    _COST_TERMS = (
+        ("latency_sum_s", "latency"),
+        ("energy_local_j", "energy"),
+        ("energy_tx_j", "energy"),
+        ("energy_edge_j", "edge_energy"),
+        ("missed", "miss"),
+        ("dropped_queue_full", "drop"),
+        ("dropped_dependency", "drop"),
+    )
+
+    def __init__(self, env_id: str, reward: str | None, reward_weights: Mapping[str, float] | None) -> None:
+        super().__init__(env_id, reward, reward_weights)
+        self.weights = MecCostWeights.from_mapping(reward_weights)
+
+    def attach(self, spec: Mapping[str, Any], num_envs: int) -> None:
+        super().attach(spec, num_envs)
+        col = self.metric_index
+        # cost = metrics @ weight vector: one matrix product per step.
+        self.cost_vector = np.zeros(len(col))
+        for name, weight in self._COST_TERMS:
+            self.cost_vector[col[name]] = getattr(self.weights, weight)
+        self.totals = np.zeros((num_envs, len(col)))
+        self.cost_totals = np.zeros(num_envs)
+        self.step_cost = np.zeros((num_envs, self.num_agents))
+
+    def _started(self, which: np.ndarray, batch: Batch) -> None:
+        # A replayed workload's tasks may arrive (and be dropped) before the first decision.
+        self.totals[which] = batch.metrics[which].sum(axis=1)
+        self.cost_totals[which] = 0.0
+        self.step_cost[which] = 0.0
+
+    def _rewards(self, which: np.ndarray, batch: Batch) -> np.ndarray:
+        cost = batch.metrics @ self.cost_vector
+        self.step_cost = cost
+        self.totals[which] += batch.metrics[which].sum(axis=1)
+        self.cost_totals[which] += cost[which].sum(axis=1)
+        if self.reward_name == "agent":
+            return -cost
+        return np.repeat(-cost.mean(axis=1, keepdims=True), self.num_agents, axis=1)
+
+    def _figures(self, ended: np.ndarray) -> dict[str, np.ndarray]:
+        col = self.metric_index
+        t = self.totals
+        tasks = t[:, col["completed"]]
+        dropped = t[:, col["dropped_queue_full"]] + t[:, col["dropped_dependency"]]
+        finished = tasks + dropped
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return {
+                "avg_cost": np.where(finished > 0, self.cost_totals / finished, np.nan),
+                "success_rate": np.where(
+                    finished > 0, 1.0 - (t[:, col["missed"]] + dropped) / finished, np.nan
+                ),
+                "latency_mean_s": np.where(tasks > 0, t[:, col["latency_sum_s"]] / tasks, np.nan),
+                "energy_j": t[:, col["energy_local_j"]] + t[:, col["energy_tx_j"]],
+                "edge_energy_j": t[:, col["energy_edge_j"]].copy(),
+                "tasks": tasks.astype(np.int64),
+                "missed_deadlines": t[:, col["missed"]].astype(np.int64),
+                "arrived": t[:, col["arrived"]].astype(np.int64),
+                "dropped": dropped.astype(np.int64),
+                "unfinished": t[:, col["unfinished"]].astype(np.int64),
+                "ended_early": self.lengths < self.max_steps,
+            }
+
+
 class OffloadMecEnv(SimParallelEnv):
     """offload-mec-v0; see the module docstring."""
 
     env_id: ClassVar[str] = "offload-mec-v0"
-    default_reward: ClassVar[str] = "team"
-    reward_weights: MecCostWeights  # type: ignore[assignment]
+    Logic = MecEpisodes
+    logic: MecEpisodes
 
-    def __init__(
-        self,
+    @classmethod
+    def prepare(
+        cls,
         *,
         topology: str | os.PathLike[str] | topologies.Topology | None = None,
         topology_params: Mapping[str, Any] | None = None,
@@ -232,24 +318,23 @@ class OffloadMecEnv(SimParallelEnv):
         topology_cloud_servers: bool = False,
         workload: str | os.PathLike[str] | None = None,
         **kwargs: Any,
-    ) -> None:
+    ) -> Prepared:
         # Everything about the files is checked here, before a simulator is started or asked.
-        self.topology: topology_files.PreparedTopology | None = None
-        self.workload: Path | None = None
+        prepared_topology: topology_files.PreparedTopology | None = None
         if topology is not None:
             clash = [key for key in ("n_devices", "n_servers", "network.size") if key in kwargs]
             if clash:
                 raise ConfigError(
                     f"{', '.join(clash)}: set by the topology (its device agents and its servers)"
                 )
-            self.topology = topology_files.prepare(
+            prepared_topology = topology_files.prepare(
                 topology, topology_params, topology_seed, topology_routing, require_agents=False
             )
             devices, servers = devices_and_servers(
-                self.topology, bool(topology_cloud_servers), _describe_source(topology, topology_seed)
+                prepared_topology, bool(topology_cloud_servers), _describe_source(topology, topology_seed)
             )
             kwargs.update(
-                topology=str(self.topology.path),
+                topology=str(prepared_topology.path),
                 n_devices=len(devices),
                 n_servers=len(servers),
                 topology_cloud_servers=bool(topology_cloud_servers),
@@ -261,88 +346,29 @@ class OffloadMecEnv(SimParallelEnv):
                 raise ConfigError("topology_cloud_servers applies to a topology; none was given")
             devices = tuple(f"md_{m}" for m in range(_count(kwargs, "n_devices", DEFAULT_DEVICES)))
             servers = tuple(f"es_{k}" for k in range(_count(kwargs, "n_servers", DEFAULT_SERVERS)))
+        checked = None
         if workload is not None:
-            self.workload = workload_files.check(workload, devices, what="device")
-            kwargs["workload"] = str(self.workload)
+            checked = workload_files.check(workload, devices, what="device")
+            kwargs["workload"] = str(checked)
+        return Prepared(
+            overrides=kwargs, topology=prepared_topology, workload=checked, extras={"server_names": servers}
+        )
+
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.server_names: tuple[str, ...] = servers
         self.n_devices = len(self.possible_agents)
-        self.n_servers = len(servers)
-        col = self._metric_index
-        w = self.reward_weights
-        # cost = metrics @ weight vector: one matrix product per step.
-        self._cost_vector = np.zeros(len(self.metric_fields))
-        for name, weight in (
-            ("latency_sum_s", w.latency),
-            ("energy_local_j", w.energy),
-            ("energy_tx_j", w.energy),
-            ("energy_edge_j", w.edge_energy),
-            ("missed", w.miss),
-            ("dropped_queue_full", w.drop),
-            ("dropped_dependency", w.drop),
-        ):
-            self._cost_vector[col[name]] = weight
-        self._totals = np.zeros(len(self.metric_fields))
-        self._cost_total = 0.0
-        self._return = 0.0
-        self._step_cost = np.zeros(self.n_devices)
-        self.episode_summary: dict[str, Any] | None = None
-
-    def _configure_reward(self, name: str, weights: Mapping[str, float] | None) -> None:
-        if name not in REWARDS:
-            raise ConfigError(f"unknown reward '{name}' for {self.env_id}; known: {', '.join(REWARDS)}")
-        self.reward_weights = MecCostWeights.from_mapping(weights)
-
-    def _episode_started(self, frame: Frame) -> None:
-        # A replayed workload's tasks may arrive (and be dropped) before the first decision.
-        self._totals[:] = frame.metrics.sum(axis=0)
-        self._cost_total = 0.0
-        self._return = 0.0
-        self._step_cost = np.zeros(self.n_devices)
-        self.episode_summary = None
-
-    def _rewards(self, frame: Frame) -> np.ndarray:
-        cost = frame.metrics @ self._cost_vector
-        self._step_cost = cost
-        self._totals += frame.metrics.sum(axis=0)
-        self._cost_total += float(cost.sum())
-        rewards = -cost if self.reward_name == "agent" else np.full(len(cost), -float(cost.mean()))
-        self._return += float(rewards.mean())
-        if frame.truncated or frame.terminated:
-            col = self._metric_index
-            t = self._totals
-            tasks = int(t[col["completed"]])
-            dropped = int(t[col["dropped_queue_full"]] + t[col["dropped_dependency"]])
-            ended = tasks + dropped
-            self.episode_summary = {
-                "avg_cost": self._cost_total / ended if ended else float("nan"),
-                "success_rate": 1.0 - float(t[col["missed"]] + dropped) / ended if ended else float("nan"),
-                "latency_mean_s": float(t[col["latency_sum_s"]]) / tasks if tasks else float("nan"),
-                "energy_j": float(t[col["energy_local_j"]] + t[col["energy_tx_j"]]),
-                "edge_energy_j": float(t[col["energy_edge_j"]]),
-                "tasks": tasks,
-                "missed_deadlines": int(t[col["missed"]]),
-                "arrived": int(t[col["arrived"]]),
-                "dropped": dropped,
-                "unfinished": int(t[col["unfinished"]]),
-                "steps": frame.step,
-                "ended_early": frame.step < self.max_steps,
-                "return": self._return,
-            }
-        return rewards
+        self.server_names: tuple[str, ...] = self.prepared.extras["server_names"]
+        self.n_servers = len(self.server_names)
 
     def _info(self, frame: Frame, i: int) -> dict[str, Any]:
         row = frame.metrics[i]
-        info: dict[str, Any] = {"metrics": row, "cost": float(self._step_cost[i]) if frame.step > 0 else 0.0}
+        info: dict[str, Any] = {
+            "metrics": row,
+            "cost": float(self.logic.step_cost[0, i]) if frame.step > 0 else 0.0,
+        }
         if frame.step > 0:
             col = self._metric_index
             info["decided"] = bool(row[col["decided"]])
             info["server"] = int(row[col["server"]])
             info["offload_ratio"] = float(row[col["offload_ratio"]])
-        if (frame.truncated or frame.terminated) and self.episode_summary is not None:
-            info["episode"] = self.episode_summary
         return info
-
-    def state(self) -> np.ndarray:
-        """The global state for a centralised critic: every device's observation, concatenated."""
-        return super().state()

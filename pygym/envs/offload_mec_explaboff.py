@@ -45,9 +45,11 @@ Infos                  Every step, per device: ``metrics`` (named by ``env.metri
                        ``cost``, ``local_latency_s``, ``edge_latency_s``, ``latency_s``, ``missed``,
                        ``step_cost_mean``, ``step_cost_max``, ``step_success``. At the episode's end
                        ``episode``: ``avg_cost`` and ``success_rate`` as the release logs them (AvgCost
-                       and SuccRate of its figure), ``return``, ``cost_max_logged``, ``steps``,
-                       ``ended_early``, ``missed_deadlines``, ``missed_on_last_step``, ``tasks`` and
-                       ``latency_mean_s``. The same dict is ``env.episode_summary``.
+                       and SuccRate of its figure), ``return``, ``length`` (steps),
+                       ``cost_max_logged``, ``ended_early``, ``missed_deadlines``,
+                       ``missed_on_last_step``, ``tasks`` and ``latency_mean_s``; ``env.episode``
+                       holds the last one. The vector env gives the same figures in
+                       ``infos["episode"]``.
 =====================  ==========================================================================
 
 Logged as released: ``avg_cost`` is ``c_mean`` after a full episode, else the largest cost of the failing
@@ -98,9 +100,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from pygym.env import SimParallelEnv
+from pygym.env import Frame, SimParallelEnv
+from pygym.episodes import EpisodeLogic
 from pygym.errors import ConfigError
-from pygym.frames import Frame
+from pygym.frames import Batch
 
 COST_TO_REWARD = -10.0
 """per-device reward per unit of cost on a miss (the release's ``cost_to_reward``)"""
@@ -108,11 +111,98 @@ ADJUST_BIAS_FOR_NORMAL = 60.0
 """numerator of the full-episode reward 60 / c_mean^2 (``adjust_bias_for_normal``)"""
 
 
+class ExplabOffEpisodes(EpisodeLogic):
+    """The release's ``cost_reward_function_v2``: zero until the episode ends, then one team value; the
+    episode figures as the release logs them."""
+
+    rewards = ("sparse",)
+    figures = (
+        "avg_cost",
+        "success_rate",
+        "cost_max_logged",
+        "ended_early",
+        "missed_deadlines",
+        "missed_on_last_step",
+        "tasks",
+        "latency_mean_s",
+    )
+
+    def __init__(self, env_id: str, reward: str | None, reward_weights: Mapping[str, float] | None) -> None:
+        if reward is not None and reward != "sparse":
+            raise ConfigError(
+                f"unknown reward '{reward}' for {env_id}; known: sparse (the release's team reward)"
+            )
+        if reward_weights:
+            raise ConfigError(
+                f"{env_id} takes no reward_weights: its constants (-10 per unit of cost on a miss, "
+                "60 / c_mean^2 after a full episode) are the release's"
+            )
+        super().__init__(env_id, reward, None)
+
+    def attach(self, spec: Mapping[str, Any], num_envs: int) -> None:
+        super().attach(spec, num_envs)
+        self.cost = self.metric_index["cost"]
+        self.missed = self.metric_index["missed"]
+        self.latency = self.metric_index["latency_s"]
+        self.cost_sums = np.zeros((num_envs, self.num_agents))
+        self.missed_counts = np.zeros(num_envs, dtype=np.int64)
+        self.latency_sums = np.zeros(num_envs)
+        self.avg_cost = np.zeros(num_envs)
+        self.cost_max_logged = np.zeros(num_envs)
+        self.missed_last = np.zeros(num_envs, dtype=bool)
+
+    def _started(self, which: np.ndarray, batch: Batch) -> None:
+        self.cost_sums[which] = 0.0
+        self.missed_counts[which] = 0
+        self.latency_sums[which] = 0.0
+
+    def _rewards(self, which: np.ndarray, batch: Batch) -> np.ndarray:
+        cost = batch.metrics[:, :, self.cost]
+        missed = batch.metrics[:, :, self.missed] > 0
+        self.cost_sums[which] += cost[which]
+        self.missed_counts[which] += missed[which].sum(axis=1)
+        self.latency_sums[which] += batch.metrics[which, :, self.latency].sum(axis=1)
+        rewards = np.zeros((self.num_envs, self.num_agents))
+        ended = which & batch.ended
+        if not ended.any():
+            return rewards
+        steps = batch.step
+        # The release's last-step branch, taken whether or not a device missed on that step.
+        full = ended & (steps >= self.max_steps)
+        early = ended & ~full
+        per_device = self.cost_sums[full] / steps[full, None]
+        cost_mean = per_device.mean(axis=1)
+        rewards[full] = (ADJUST_BIAS_FOR_NORMAL * cost_mean**-2)[:, None]
+        self.avg_cost[full] = cost_mean
+        self.cost_max_logged[full] = per_device.max(axis=1) * cost_mean
+        rewards[early] = np.where(missed[early], COST_TO_REWARD * cost[early], 0.0).mean(axis=1)[:, None]
+        largest = cost[early].max(axis=1)
+        self.avg_cost[early] = largest
+        self.cost_max_logged[early] = largest * largest
+        self.missed_last[ended] = full[ended] & missed[ended].any(axis=1)
+        return rewards
+
+    def _figures(self, ended: np.ndarray) -> dict[str, np.ndarray]:
+        tasks = self.lengths * self.num_agents
+        with np.errstate(divide="ignore", invalid="ignore"):
+            latency_mean = np.where(tasks > 0, self.latency_sums / tasks, np.nan)
+        return {
+            "avg_cost": self.avg_cost.copy(),
+            "success_rate": (self.lengths - 1) / (self.max_steps - 1),
+            "cost_max_logged": self.cost_max_logged.copy(),
+            "ended_early": self.lengths < self.max_steps,
+            "missed_deadlines": self.missed_counts.copy(),
+            "missed_on_last_step": self.missed_last.copy(),
+            "tasks": tasks,
+            "latency_mean_s": latency_mean,
+        }
+
+
 class OffloadMecExplabOffEnv(SimParallelEnv):
     """offload-mec-explaboff-v0; see the module docstring."""
 
     env_id: ClassVar[str] = "offload-mec-explaboff-v0"
-    default_reward: ClassVar[str] = "sparse"
+    Logic = ExplabOffEpisodes
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -127,65 +217,7 @@ class OffloadMecExplabOffEnv(SimParallelEnv):
             name: col[name]
             for name in ("offload_ratio", "cost", "local_latency_s", "edge_latency_s", "latency_s")
         }
-        self._step_costs: list[np.ndarray] = []
-        self._latency_sum = 0.0
-        self._missed_count = 0
         self._shared: tuple[Frame, dict[str, Any]] | None = None
-        self.episode_summary: dict[str, Any] | None = None
-
-    def _configure_reward(self, name: str, weights: Mapping[str, float] | None) -> None:
-        if name != "sparse":
-            raise ConfigError(
-                f"unknown reward '{name}' for {self.env_id}; known: sparse (the release's team reward)"
-            )
-        if weights:
-            raise ConfigError(
-                f"{self.env_id} takes no reward_weights: its constants (-10 per unit of cost on a miss, "
-                "60 / c_mean^2 after a full episode) are the release's"
-            )
-
-    def _episode_started(self, frame: Frame) -> None:
-        self._step_costs = []
-        self._latency_sum = 0.0
-        self._missed_count = 0
-        self.episode_summary = None
-        self._shared = None
-
-    def _rewards(self, frame: Frame) -> np.ndarray:
-        """The release's ``cost_reward_function_v2``: zero until the episode ends, then one team value."""
-        cost = frame.metrics[:, self._cost].copy()
-        missed = frame.metrics[:, self._missed] > 0
-        self._step_costs.append(cost)
-        self._missed_count += int(missed.sum())
-        self._latency_sum += float(frame.metrics[:, self._decision["latency_s"]].sum())
-        n = len(cost)
-        if not (frame.terminated or frame.truncated):
-            return np.zeros(n)
-        steps = frame.step
-        if steps >= self.max_steps:
-            # The release's last-step branch, taken whether or not a device missed on that step.
-            per_device = np.mean(self._step_costs, axis=0)
-            cost_mean = float(per_device.mean())
-            reward = ADJUST_BIAS_FOR_NORMAL * cost_mean**-2
-            avg_cost = cost_mean
-            cost_max_logged = float(per_device.max()) * cost_mean
-        else:
-            reward = float(np.mean(np.where(missed, COST_TO_REWARD * cost, 0.0)))
-            avg_cost = float(cost.max())
-            cost_max_logged = avg_cost * avg_cost
-        self.episode_summary = {
-            "avg_cost": avg_cost,
-            "success_rate": (steps - 1) / (self.max_steps - 1),
-            "return": reward,
-            "cost_max_logged": cost_max_logged,
-            "steps": steps,
-            "ended_early": steps < self.max_steps,
-            "missed_deadlines": self._missed_count,
-            "missed_on_last_step": steps >= self.max_steps and bool(missed.any()),
-            "tasks": steps * n,
-            "latency_mean_s": self._latency_sum / (steps * n),
-        }
-        return np.full(n, reward)
 
     def _frame_info(self, frame: Frame) -> dict[str, Any]:
         """What every device's info shares for this frame, computed once per frame."""
@@ -200,8 +232,6 @@ class OffloadMecExplabOffEnv(SimParallelEnv):
             shared["step_cost_mean"] = float(costs.mean())
             shared["step_cost_max"] = float(costs.max())
             shared["step_success"] = not bool((frame.metrics[:, self._missed] > 0).any())
-        if (frame.terminated or frame.truncated) and self.episode_summary is not None:
-            shared["episode"] = self.episode_summary
         self._shared = (frame, shared)
         return shared
 
@@ -220,10 +250,6 @@ class OffloadMecExplabOffEnv(SimParallelEnv):
             info["missed"] = bool(row[self._missed] > 0)
         info.update(self._frame_info(frame))
         return info
-
-    def state(self) -> np.ndarray:
-        """The global state for a centralised critic: every device's observation, concatenated."""
-        return super().state()
 
     def render(self) -> str | None:
         """With ``render_mode="ansi"``: per device its class, decision, latencies and cost; the backlogs."""

@@ -37,7 +37,14 @@ Infos                  ``action_mask`` (int8) and ``metrics``: this agent's raw 
                        step, named by ``env.metric_fields`` (arrived, completed, latency parts,
                        drops by reason, energy, and the decision the simulator applied).
                        ``env.last_frame.task_records`` holds the latency parts of every task
-                       finished in the step (``env.task_record_fields``).
+                       finished in the step (``env.task_record_fields``). At the episode's last
+                       step ``episode``: this agent's ``return`` and the episode's ``length``
+                       (steps), ``arrived``, ``completed``, ``completion_ratio`` (completed /
+                       arrived), ``dropped_queue_full``, ``dropped_deadline``,
+                       ``dropped_dependency``, ``unfinished``, ``latency_mean_s``,
+                       ``latency_p95_s`` (NaN without task records: a vector env asks for them
+                       with ``task_records=True``) and ``energy_j``, over the tasks of the agents;
+                       the vector env gives the same figures in ``infos["episode"]``.
 =====================  ==========================================================================
 
 Arguments (defaults in brackets; any key of the simulator's template can be set the same way, see
@@ -102,21 +109,109 @@ import os
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+import numpy as np
+
 import topologies
 from pygym import topology as topology_files
 from pygym import workload as workload_files
 from pygym.env import SimParallelEnv
+from pygym.episodes import EpisodeLogic
 from pygym.errors import ConfigError
+from pygym.frames import Batch
+from pygym.group import Prepared
+from pygym.rewards import REWARDS, RewardWeights
+
+DEFAULT_NODES = 20
+
+
+class NeighbourEpisodes(EpisodeLogic):
+    """Rewards from :mod:`pygym.rewards` over each step's metrics; episode figures summed over the agents'
+    counters (latency percentiles from the task records of tasks that originate at agents)."""
+
+    rewards = tuple(REWARDS)
+    figures = (
+        "arrived",
+        "completed",
+        "completion_ratio",
+        "dropped_queue_full",
+        "dropped_deadline",
+        "dropped_dependency",
+        "unfinished",
+        "latency_mean_s",
+        "latency_p95_s",
+        "energy_j",
+    )
+    _COUNTED = ("arrived", "completed", "dropped_queue_full", "dropped_deadline", "dropped_dependency")
+
+    def __init__(self, env_id: str, reward: str | None, reward_weights: Mapping[str, float] | None) -> None:
+        super().__init__(env_id, reward, reward_weights)
+        self.reward_fn = REWARDS[self.reward_name]
+        self.weights = RewardWeights.from_mapping(reward_weights)
+
+    def attach(self, spec: Mapping[str, Any], num_envs: int) -> None:
+        super().attach(spec, num_envs)
+        self.totals = np.zeros((num_envs, len(self.metric_index)))
+        self.agent_nodes = np.array(spec["agent_nodes"])
+        records = list(spec["task_record"])
+        self.origin = records.index("origin_node")
+        self.latency = records.index("latency_s")
+        self.latencies: list[list[np.ndarray]] = [[] for _ in range(num_envs)]
+
+    def _started(self, which: np.ndarray, batch: Batch) -> None:
+        # Tasks arrive (and may be dropped) before the first decision: the reset frame counts too.
+        self.totals[which] = batch.metrics[which].sum(axis=1)
+        for i in np.flatnonzero(which):
+            self.latencies[i] = []
+        self._collect_latencies(which, batch)
+
+    def _rewards(self, which: np.ndarray, batch: Batch) -> np.ndarray:
+        n, agents, m = batch.metrics.shape
+        rewards = self.reward_fn(batch.metrics.reshape(n * agents, m), self.metric_index, self.weights)
+        self.totals[which] += batch.metrics[which].sum(axis=1)
+        self._collect_latencies(which, batch)
+        return rewards.reshape(n, agents)
+
+    def _collect_latencies(self, which: np.ndarray, batch: Batch) -> None:
+        if not len(batch.task_records):
+            return
+        for i in np.flatnonzero(which & (batch.record_counts > 0)):
+            records = batch.records_of(int(i))
+            self.latencies[i].append(
+                records[np.isin(records[:, self.origin], self.agent_nodes), self.latency]
+            )
+
+    def _figures(self, ended: np.ndarray) -> dict[str, np.ndarray]:
+        col = self.metric_index
+        t = self.totals
+        figures: dict[str, np.ndarray] = {name: t[:, col[name]].astype(np.int64) for name in self._COUNTED}
+        arrived = t[:, col["arrived"]]
+        completed = t[:, col["completed"]]
+        finished = sum(t[:, col[name]] for name in self._COUNTED[1:])
+        p95 = np.full(self.num_envs, np.nan)
+        for i in np.flatnonzero(ended):
+            latencies = np.concatenate(self.latencies[i]) if self.latencies[i] else np.zeros(0)
+            if len(latencies):
+                p95[i] = np.percentile(latencies, 95)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            figures.update(
+                completion_ratio=np.where(arrived > 0, completed / arrived, np.nan),
+                unfinished=(arrived - finished).astype(np.int64),
+                latency_mean_s=np.where(completed > 0, t[:, col["latency_sum_s"]] / completed, np.nan),
+                latency_p95_s=p95,
+                energy_j=t[:, col["energy_j"]].copy(),
+            )
+        return figures
 
 
 class OffloadNeighbourEnv(SimParallelEnv):
     """offload-neighbour-v0; see the module docstring."""
 
     env_id: ClassVar[str] = "offload-neighbour-v0"
-    default_reward: ClassVar[str] = "sparse"
+    Logic = NeighbourEpisodes
 
-    def __init__(
-        self,
+    @classmethod
+    def prepare(
+        cls,
         *,
         topology: str | os.PathLike[str] | topologies.Topology | None = None,
         topology_params: Mapping[str, Any] | None = None,
@@ -124,28 +219,34 @@ class OffloadNeighbourEnv(SimParallelEnv):
         topology_routing: str = "hops",
         workload: str | os.PathLike[str] | None = None,
         **kwargs: Any,
-    ) -> None:
-        self.topology: topology_files.PreparedTopology | None = None
+    ) -> Prepared:
+        prepared_topology: topology_files.PreparedTopology | None = None
         if topology is not None:
             clash = [key for key in ("nodes", "agents", "network.size") if key in kwargs]
             if clash:
                 raise ConfigError(f"{', '.join(clash)}: set by the topology (its compute and agent nodes)")
-            self.topology = topology_files.prepare(topology, topology_params, topology_seed, topology_routing)
+            prepared_topology = topology_files.prepare(
+                topology, topology_params, topology_seed, topology_routing
+            )
             kwargs.update(
-                topology=str(self.topology.path), nodes=self.topology.nodes, agents=self.topology.agents
+                topology=str(prepared_topology.path),
+                nodes=prepared_topology.nodes,
+                agents=prepared_topology.agents,
             )
         elif topology_params is not None:
             raise ConfigError("topology_params needs topology=<generator name>")
+        checked = None
         if workload is not None:
-            if self.topology is not None:
-                names = set(self.topology.node_names)
+            if prepared_topology is not None:
+                names = set(prepared_topology.node_names)
             else:
-                names = {f"node_{i}" for i in range(int(kwargs.get("nodes", 20)))}
-            kwargs["workload"] = str(workload_files.check(workload, names))
+                names = {f"node_{i}" for i in range(int(kwargs.get("nodes", DEFAULT_NODES)))}
+            checked = workload_files.check(workload, names)
+            kwargs["workload"] = str(checked)
             # The file's tasks replace the Poisson arrivals unless rates are set explicitly.
             kwargs.setdefault("arrival_rate_hz", 0)
             kwargs.setdefault("background_arrival_rate_hz", 0)
-        super().__init__(**kwargs)
+        return Prepared(overrides=kwargs, topology=prepared_topology, workload=checked)
 
     def render(self) -> str | None:
         """With ``render_mode="ansi"``: per agent, queue, busy cores, head task, last action, reward."""

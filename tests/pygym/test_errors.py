@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import pygym
@@ -51,16 +52,36 @@ def test_actions_are_checked_in_python_and_in_java(healthy) -> None:
         healthy.step(dict.fromkeys(healthy.agents[:-1], 0))
     with pytest.raises(pygym.ActionError, match="expected an integer"):
         healthy.step(dict.fromkeys(healthy.agents, 0.5))
-    session = healthy._live_session()
-    with pytest.raises(pygym.ActionError, match="action -3 for agent node_1 is outside \\[0, 5\\)"):
-        session.step_raw(session.layout.encode_actions([0, -3, 0, 0, 0, 0, 0, 0, 0, 0]))
+    # The simulator checks again what Python let through.
+    group = remote(healthy)
+    frame = group.layout.encode_input(STEP, SEEDS, np.array([[0, -3, 0, 0, 0, 0, 0, 0, 0, 0]]), False)
+    with pytest.raises(pygym.ActionError, match="env 0, agent node_1: action -3 is outside \\[0, 5\\)"):
+        group.send(frame)
     step_ok(healthy)
 
 
-def test_malformed_action_frame(healthy) -> None:
-    session = healthy._live_session()
-    with pytest.raises(pygym.FrameError, match="action frame has 7 bytes; expected 40"):
-        session.step_raw(b"\0" * 7)
+def remote(env):
+    return env._live_group().groups[0]
+
+
+STEP = np.zeros(1, dtype=np.int8)
+SEEDS = np.zeros(1, dtype=np.int64)
+
+
+def test_malformed_input_frame(healthy) -> None:
+    group = remote(healthy)
+    with pytest.raises(pygym.FrameError, match="input frame has 7 bytes, less than its 16-byte header"):
+        group.send(b"\0" * 7)
+    good = group.layout.encode_input(STEP, SEEDS, np.zeros((1, 10)), False)
+    with pytest.raises(
+        pygym.FrameError,
+        match="input frame has 76 bytes; expected 72 for 1 sessions of 10 agents x 1 little-endian int32",
+    ):
+        group.send(good + b"\0" * 4)
+    with pytest.raises(pygym.FrameError, match="bad input frame magic"):
+        group.send(b"XXXX" + good[4:])
+    with pytest.raises(pygym.FrameError, match="input frame is for 2 sessions; this group has 1"):
+        group.send(good[:8] + (2).to_bytes(4, "little") + good[12:])
     step_ok(healthy)
 
 
@@ -78,8 +99,8 @@ def test_java_exception_in_one_session_leaves_the_others_running(healthy) -> Non
             step_ok(healthy)
             faulty.step(dict.fromkeys(faulty.agents, 0))
     assert "FaultInjector.execute" in info.value.java_stack
-    with pytest.raises(pygym.SessionError, match="this session failed earlier"):
-        faulty._live_session().step_raw(b"\0" * 40)
+    with pytest.raises(pygym.SessionError, match="this environment group failed earlier"):
+        remote(faulty).send(remote(faulty).layout.encode_input(STEP, SEEDS, np.zeros((1, 10)), False))
     step_ok(healthy)
     faulty.reset(seed=2)  # a reset recovers the session
     faulty.close()

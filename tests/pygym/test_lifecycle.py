@@ -95,7 +95,7 @@ def test_connect_to_a_running_server_with_its_token() -> None:
             _, rewards, _, _, _ = env.step(dict.fromkeys(env.agents, 0))
             assert len(rewards) == 10
         client.close()
-        with pytest.raises(pygym.ConnectionFailed, match="auth token was refused"):
+        with pytest.raises(pygym.ConnectionFailed, match="refused the auth token"):
             pygym.connect(info["host"], info["port"], "wrong-token")
     finally:
         server.kill()

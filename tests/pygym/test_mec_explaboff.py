@@ -98,12 +98,12 @@ def test_hand_worked_episode_that_ends_early(scripted) -> None:
     assert rewards == dict.fromkeys(env.possible_agents, pytest.approx(-15.0))
     assert infos["md_1"]["missed"] and infos["md_1"]["local_latency_s"] == pytest.approx(4.5)
     episode = infos["md_2"]["episode"]
-    assert episode == env.episode_summary
+    assert episode == env.episode
     assert episode["avg_cost"] == pytest.approx(4.5)  # the max cost of the failing step, as logged
     assert episode["success_rate"] == pytest.approx(3 / 9)  # (4 steps - 1) / (10 - 1)
     assert episode["cost_max_logged"] == pytest.approx(4.5 * 4.5)  # the release's logging bug
     assert episode["return"] == pytest.approx(-15.0)
-    assert episode["steps"] == 4 and episode["ended_early"] and episode["missed_deadlines"] == 1
+    assert episode["length"] == 4 and episode["ended_early"] and episode["missed_deadlines"] == 1
 
 
 def safe_episode_costs() -> np.ndarray:
@@ -127,7 +127,7 @@ def test_hand_worked_full_episode_earns_60_over_mean_cost_squared(scripted) -> N
     c_mean = costs.mean()
     assert steps == 10 and all(truncs.values()) and not any(terms.values())
     assert rewards["md_0"] == pytest.approx(60 / c_mean**2, rel=1e-12)
-    episode = env.episode_summary
+    episode = env.episode
     assert episode["avg_cost"] == pytest.approx(c_mean, rel=1e-12)
     assert episode["success_rate"] == 1.0 and not episode["ended_early"]
     assert episode["cost_max_logged"] == pytest.approx(costs.mean(axis=0).max() * c_mean)
@@ -143,7 +143,7 @@ def test_a_miss_on_the_last_step_counts_as_success_as_released(scripted) -> None
     costs[9, 1] = 4.5
     assert all(terms.values()) and not any(truncs.values())  # honest flags: a miss is terminal
     assert rewards["md_0"] == pytest.approx(60 / costs.mean() ** 2, rel=1e-12)  # but the reward is positive
-    episode = env.episode_summary
+    episode = env.episode
     assert episode["success_rate"] == 1.0 and episode["missed_on_last_step"] and not episode["ended_early"]
     assert episode["avg_cost"] == pytest.approx(costs.mean(), rel=1e-12)
 
@@ -316,13 +316,15 @@ def test_named_errors_and_clipping(scripted) -> None:
         env.step({**good, "md_1": np.zeros(3, np.float32)})
     with pytest.raises(pygym.ActionError, match=r"action for md_2 is .*expected finite numbers, not NaN"):
         env.step({**good, "md_2": np.array([0.0, np.nan], np.float32)})
-    session = env._live_session()
-    with pytest.raises(pygym.ActionError, match="action for md_0 has offload_ratio = NaN"):
-        session.step_raw(np.array([[0, np.nan], [0, 0], [0, 0]], "<f4").tobytes())
+    # The simulator checks again what Python let through.
+    group = env._live_group().groups[0]
+    one = (np.zeros(1, np.int8), np.zeros(1, np.int64))
+    with pytest.raises(pygym.ActionError, match="env 0, agent md_0: offload_ratio is NaN; expected a finite"):
+        group.send(group.layout.encode_input(*one, np.array([[[0, np.nan], [0, 0], [0, 0]]]), False))
     with pytest.raises(
-        pygym.FrameError, match=r"expected 24 \(2 little-endian float32 for each of 3 agents\)"
+        pygym.FrameError, match=r"expected 56 for 1 sessions of 3 agents x 2 little-endian float32"
     ):
-        session.step_raw(b"\0" * 12)
+        group.send(group.layout.encode_input(*one, np.zeros((1, 3, 2)), False)[:44])
     # Outside [-1, 1] is clipped like the release (to +-0.9999), not rejected.
     _, _, _, _, infos = env.step({**good, "md_0": np.array([5.0, -3.0], np.float32)})
     assert infos["md_0"]["server"] == 1 and infos["md_0"]["offload_ratio"] == pytest.approx(0.00005)

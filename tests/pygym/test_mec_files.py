@@ -152,11 +152,11 @@ def test_the_simulator_checks_files_that_reach_it_directly(tmp_path) -> None:
     workloads.write_workload(load, [workloads.Task(0.0, "es_0", "a", 10, 0, 0, None, ())])
     client = local_server()
     with pytest.raises(pygym.ConfigError, match=r"w.csv:4: column 2 \(source\): no device named 'es_0'"):
-        client.create_session(ENV, {"workload": str(load)})
+        client.create_group(ENV, 1, {"workload": str(load)})
     path = tmp_path / "t.json"
     topologies.save(topologies.random_geometric(4, seed=1).with_routes("hops"), path)
     with pytest.raises(pygym.ConfigError, match="the file has no servers: a MEC scenario's servers are"):
-        client.create_session(ENV, {"topology": str(path), "n_devices": "4", "n_servers": "1"})
+        client.create_group(ENV, 1, {"topology": str(path), "n_devices": "4", "n_servers": "1"})
 
 
 def dag(path, sources: list[str]) -> list[workloads.Task]:
@@ -195,7 +195,7 @@ def test_a_replayed_dag_starts_no_task_before_its_dependencies_finish(on_topolog
             env.step({a: rng.uniform(-1, 1, 2).astype(np.float32) for a in env.agents})
             records.extend(env.last_frame.task_records.tolist())
             steps += 1
-        summary = env.episode_summary
+        summary = env.episode
         assert steps < env.max_steps and summary["ended_early"]  # ended by the replay: every task finished
         assert summary["arrived"] == summary["tasks"] == len(tasks) == 9
         assert summary["dropped"] == summary["unfinished"] == 0
@@ -236,7 +236,7 @@ def test_a_full_queue_drops_a_task_and_its_dependants(tmp_path) -> None:
             _, rewards, _, _, infos = env.step({a: np.array([0, -1], np.float32) for a in env.agents})
             decisions += sum(info["decided"] for info in infos.values())
             assert all(r == 0 for r in rewards.values())  # drops before the first decision cost no step
-        summary = env.episode_summary
+        summary = env.episode
         assert decisions == 2 and summary["tasks"] == 2 and summary["dropped"] == 2
         assert summary["success_rate"] == 0.5 and summary["arrived"] == 4
     # A drop during a step is charged to its device at the drop weight.

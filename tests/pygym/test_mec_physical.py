@@ -103,7 +103,7 @@ def test_team_and_agent_rewards_weigh_the_measured_costs() -> None:
                 np.testing.assert_allclose([infos[a]["cost"] for a in env.possible_agents], cost, rtol=1e-12)
                 compared += 1
         assert compared == 20
-        summary = team.episode_summary
+        summary = team.episode
         assert summary["tasks"] == 30 and 0 <= summary["success_rate"] <= 1 and summary["avg_cost"] > 0
 
 
@@ -119,8 +119,8 @@ def test_every_task_is_accounted_for_once(discipline: str) -> None:
                 completed += env.last_frame.metrics[:, env._metric_index["completed"]].sum()
                 records += len(env.last_frame.task_records)
             assert completed == records == 50  # 10 decisions x 5 devices, each finished exactly once
-            assert env.episode_summary["tasks"] == 50
-            assert env.last_frame.time_s >= 10.0 and math.isfinite(env.episode_summary["latency_mean_s"])
+            assert env.episode["tasks"] == 50
+            assert env.last_frame.time_s >= 10.0 and math.isfinite(env.episode["latency_mean_s"])
 
 
 def test_whole_episodes_are_reproducible() -> None:

@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pytest
 
+from pygym.envs.offload_neighbour import NeighbourEpisodes
 from pygym.errors import ConfigError
-from pygym.rewards import RewardWeights, dense, reward_function, sparse
+from pygym.rewards import RewardWeights, dense, sparse
 
 FIELDS = [
     "arrived", "completed", "latency_sum_s", "wait_sum_s", "transfer_sum_s", "compute_sum_s", "return_sum_s",
@@ -69,5 +70,7 @@ def test_weights_are_validated_by_name() -> None:
         RewardWeights.from_mapping({"utilty": 1})
     with pytest.raises(ConfigError, match="expected a number"):
         RewardWeights.from_mapping({"energy": "lots"})
-    with pytest.raises(ConfigError, match="unknown reward 'shaped'"):
-        reward_function("shaped")
+    with pytest.raises(ConfigError, match="unknown reward 'shaped' for offload-neighbour-v0; known: sparse"):
+        NeighbourEpisodes("offload-neighbour-v0", "shaped", None)
+    with pytest.raises(ConfigError, match=r"reward_weights=\[1, 2\]: expected a mapping"):
+        NeighbourEpisodes("offload-neighbour-v0", None, [1, 2])  # type: ignore[arg-type]

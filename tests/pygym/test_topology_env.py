@@ -130,13 +130,13 @@ def test_the_simulator_checks_a_file_that_reaches_it_directly(tmp_path) -> None:
     path.write_text(json.dumps(bad))
     client = local_server()
     with pytest.raises(pygym.ConfigError, match="has no route matrices"):
-        client.create_session("offload-neighbour-v0", {"topology": str(path), "nodes": "2", "agents": "1"})
+        client.create_group("offload-neighbour-v0", 1, {"topology": str(path), "nodes": "2", "agents": "1"})
     bad["links"] = [{"source": "a", "target": "ghost", "bandwidth_bps": 1e8, "latency_s": 0.001}]
     path.write_text(json.dumps(bad))
     with pytest.raises(pygym.ConfigError, match=r"links\[0\] \(a - ghost\): unknown node 'ghost'"):
-        client.create_session("offload-neighbour-v0", {"topology": str(path), "nodes": "2", "agents": "1"})
+        client.create_group("offload-neighbour-v0", 1, {"topology": str(path), "nodes": "2", "agents": "1"})
     with pytest.raises(pygym.ConfigError, match="the file has 12 compute nodes"):
         topo = topologies.random_geometric(12, seed=3).with_routes("hops")
         good = tmp_path / "good.json"
         topologies.save(topo, good)
-        client.create_session("offload-neighbour-v0", {"topology": str(good), "nodes": "20", "agents": "10"})
+        client.create_group("offload-neighbour-v0", 1, {"topology": str(good), "nodes": "20", "agents": "10"})

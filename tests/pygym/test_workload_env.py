@@ -85,6 +85,6 @@ print("jvm started:", pygym.servers._local is not None)
         pygym.make("offload-neighbour-v0", workload=str(broken))
     # A file that reaches the simulator directly is checked there too.
     with pytest.raises(pygym.ConfigError, match=r"w.csv:4: column 2 \(source\): no node named 'node_7'"):
-        local_server().create_session(
-            "offload-neighbour-v0", {"workload": str(path), "nodes": "5", "agents": "2"}
+        local_server().create_group(
+            "offload-neighbour-v0", 1, {"workload": str(path), "nodes": "5", "agents": "2"}
         )

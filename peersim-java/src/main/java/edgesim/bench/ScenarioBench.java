@@ -1,16 +1,24 @@
 package edgesim.bench;
 
+import edgesim.bridge.Frames;
 import edgesim.bridge.Sessions;
 import edgesim.engine.Rng;
+import edgesim.scenario.Scenario;
+import edgesim.scenario.ScenarioCatalog;
+import edgesim.scenario.Spec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * Steps a scenario inside the JVM through the same session calls the bridge makes (action frame in,
- * base64 step frame out), with uniformly random valid actions (for continuous actions, each value uniform in
- * its field's [-1, 1]), and prints one JSON line: steps, seconds, steps/s, events/step, mean reset seconds,
- * peak RSS. Usage: {@code ScenarioBench ENV_ID STEPS SEED [key=value ...]}.
+ * Steps a group of sessions inside the JVM through the same calls the bridge makes (input frame in, base64
+ * batch frame out), with uniformly random valid actions (for continuous actions, each value uniform in
+ * [-1, 1]); an env whose episode ended is reset on the next call, as the vector env's autoreset does. Prints
+ * one JSON line: env steps, seconds, env steps/s, mean reset seconds, peak RSS. Usage:
+ * {@code ScenarioBench ENV_ID STEPS SEED [--envs N] [--threads T] [key=value ...]}; STEPS counts calls.
  */
 public final class ScenarioBench {
     private ScenarioBench() {
@@ -18,111 +26,131 @@ public final class ScenarioBench {
 
     public static void main(String[] args) {
         String envId = args[0];
-        int steps = Integer.parseInt(args[1]);
+        int calls = Integer.parseInt(args[1]);
         long seed = Long.parseLong(args[2]);
-        StringBuilder overrides = new StringBuilder();
+        int envs = 1;
+        int threads = 1;
+        Map<String, String> values = new LinkedHashMap<>();
         for (int i = 3; i < args.length; i++) {
-            int eq = args[i].indexOf('=');
-            overrides.append(args[i], 0, eq).append(' ').append(args[i].substring(eq + 1)).append('\n');
+            switch (args[i]) {
+                case "--envs" -> envs = Integer.parseInt(args[++i]);
+                case "--threads" -> threads = Integer.parseInt(args[++i]);
+                default -> {
+                    int eq = args[i].indexOf('=');
+                    values.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+                }
+            }
         }
+        StringBuilder overrides = new StringBuilder();
+        values.forEach((k, v) -> overrides.append(k).append(' ').append(v).append('\n'));
         Sessions sessions = new Sessions();
-        int id = sessions.create(envId, overrides.toString());
-        String describe = sessions.describe(id);
-        int agents = countAgents(describe);
-        int actionsCount = intField(describe, "\"actions\":[");
-        int actionDim = continuousDim(describe);
-        int maskOffset = intAfter(describe, "\"action_mask_offset\":");
-        Rng rng = new Rng(seed);
-        byte[][] frame = {Base64.getDecoder().decode(sessions.reset(id, seed))};
-        run(sessions, id, steps / 5, seed, agents, actionsCount, actionDim, maskOffset, rng, frame);
+        int id = Integer.parseInt(ok(sessions.create(envId, envs, threads, overrides.toString())));
+        Scenario probe = new ScenarioCatalog().create(envId, values);
+        Spec spec = probe.spec();
+        probe.close();
+        Batch batch = new Batch(sessions, id, envs, spec, new Rng(seed));
+        batch.resetAll(seed);
+        batch.steps(calls / 5);
         long t0 = System.nanoTime();
-        long[] counters = run(sessions, id, steps, seed, agents, actionsCount, actionDim, maskOffset, rng, frame);
+        long envSteps = batch.steps(calls);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        long resets = counters[0];
-        double resetSeconds = counters[1] / 1e9;
         int resetSamples = 20;
         long r0 = System.nanoTime();
         for (int i = 0; i < resetSamples; i++) {
-            sessions.reset(id, seed + i);
+            batch.resetAll(seed + i);
         }
-        double meanReset = (System.nanoTime() - r0) / 1e9 / resetSamples;
+        double meanReset = (System.nanoTime() - r0) / 1e9 / resetSamples / envs;
         System.out.printf(java.util.Locale.ROOT,
-                "{\"env_id\":\"%s\",\"agents\":%d,\"steps\":%d,\"seconds\":%.4f,\"steps_per_s\":%.1f,"
-                        + "\"resets_during_run\":%d,\"reset_seconds_in_run\":%.4f,\"mean_reset_s\":%.6f,"
-                        + "\"peak_rss_bytes\":%d}%n",
-                envId, agents, steps, seconds, steps / (seconds - resetSeconds), resets, resetSeconds, meanReset,
+                "{\"env_id\":\"%s\",\"envs\":%d,\"threads\":%d,\"agents\":%d,\"env_steps\":%d,\"seconds\":%.4f,"
+                        + "\"steps_per_s\":%.1f,\"mean_reset_s\":%.6f,\"peak_rss_bytes\":%d}%n",
+                envId, envs, threads, batch.agents, envSteps, seconds, envSteps / seconds, meanReset,
                 Measure.peakRssBytes());
+        sessions.close(id);
     }
 
-    /**
-     * Steps {@code steps} times with random actions allowed by the mask, or with uniform values in [-1, 1]
-     * when {@code actionDim} &gt; 0 (continuous actions); resets at episode end.
-     */
-    private static long[] run(Sessions sessions, int id, int steps, long seed, int agents, int actions,
-            int actionDim, int maskOffset, Rng rng, byte[][] last) {
-        byte[] frame = last[0];
-        ByteBuffer actionBuffer = ByteBuffer.allocate(4 * agents * Math.max(1, actionDim))
-                .order(ByteOrder.LITTLE_ENDIAN);
-        long resets = 0;
-        long resetNanos = 0;
-        for (int s = 0; s < steps; s++) {
-            int flags = ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).getInt(12);
-            if ((flags & 3) != 0) {
-                long r0 = System.nanoTime();
-                frame = Base64.getDecoder().decode(sessions.reset(id, seed + (++resets)));
-                resetNanos += System.nanoTime() - r0;
+    static String ok(String reply) {
+        if (!reply.startsWith("+")) {
+            throw new IllegalStateException(reply.substring(1).replace('\u0001', '\n'));
+        }
+        return reply.substring(1);
+    }
+
+    /** A group driven with random valid actions; offsets come from the same {@link Frames} the bridge uses. */
+    private static final class Batch {
+        final Sessions sessions;
+        final int id;
+        final int envs;
+        final int agents;
+        final int actions;
+        final int actionDim;
+        final Rng rng;
+        final Frames frames;
+        final Frames.Layout layout;
+        final byte[] ops;
+        final long[] seeds;
+        final int[] discrete;
+        final float[] continuous;
+        ByteBuffer last;
+        long resetSeed;
+
+        Batch(Sessions sessions, int id, int envs, Spec spec, Rng rng) {
+            this.sessions = sessions;
+            this.id = id;
+            this.envs = envs;
+            this.rng = rng;
+            this.agents = spec.agents().size();
+            this.actions = spec.actionCount();
+            this.actionDim = spec.continuous() ? spec.actionDim() : 0;
+            this.frames = new Frames(spec);
+            this.layout = frames.layout(envs, 0);
+            this.ops = new byte[envs];
+            this.seeds = new long[envs];
+            this.discrete = actionDim == 0 ? new int[envs * agents] : null;
+            this.continuous = actionDim == 0 ? null : new float[envs * agents * actionDim];
+        }
+
+        void resetAll(long seed) {
+            resetSeed = seed;
+            Arrays.fill(ops, Frames.OP_RESET);
+            for (int i = 0; i < envs; i++) {
+                seeds[i] = seed + i;
             }
-            actionBuffer.clear();
-            for (int a = 0; a < agents && actionDim > 0; a++) {
-                for (int k = 0; k < actionDim; k++) {
-                    actionBuffer.putFloat((float) rng.uniform(-1, 1));
+            call();
+        }
+
+        /** Makes {@code calls} calls; returns the env steps taken (resets excluded). */
+        long steps(int calls) {
+            long taken = 0;
+            for (int c = 0; c < calls; c++) {
+                for (int i = 0; i < envs; i++) {
+                    boolean ended = last.get(layout.ends + i) != 0;
+                    ops[i] = ended ? Frames.OP_RESET : Frames.OP_STEP;
+                    seeds[i] = ++resetSeed;
+                    taken += ended ? 0 : 1;
+                    for (int a = 0; a < agents; a++) {
+                        if (discrete != null) {
+                            int base = layout.actionMask + (i * agents + a) * actions;
+                            int choice;
+                            do {
+                                choice = rng.nextInt(actions);
+                            } while (last.get(base + choice) == 0);
+                            discrete[i * agents + a] = choice;
+                        } else {
+                            for (int k = 0; k < actionDim; k++) {
+                                continuous[(i * agents + a) * actionDim + k] = (float) rng.uniform(-1, 1);
+                            }
+                        }
+                    }
                 }
+                call();
             }
-            for (int a = 0; a < agents && actionDim == 0; a++) {
-                int choice;
-                do {
-                    choice = rng.nextInt(actions);
-                } while (frame[maskOffset + a * actions + choice] == 0);
-                actionBuffer.putInt(choice);
-            }
-            frame = Base64.getDecoder().decode(sessions.step(id, actionBuffer.array()));
+            return taken;
         }
-        last[0] = frame;
-        return new long[] {resets, resetNanos};
-    }
 
-    private static int countAgents(String json) {
-        int start = json.indexOf("\"agents\":[") + 10;
-        int end = json.indexOf(']', start);
-        return json.substring(start, end).isBlank() ? 0 : json.substring(start, end).split(",").length;
-    }
-
-    /** Values per agent of a continuous action (the entries of "continuous_actions"), 0 for discrete actions. */
-    private static int continuousDim(String json) {
-        String key = "\"continuous_actions\":[";
-        int start = json.indexOf(key) + key.length();
-        // Field objects may hold brackets in their strings; the next key ends the list.
-        int end = json.indexOf("\"task_record\":", start);
-        String fields = json.substring(start, end);
-        int count = 0;
-        for (int i = fields.indexOf("\"name\""); i >= 0; i = fields.indexOf("\"name\"", i + 1)) {
-            count++;
+        private void call() {
+            byte[] input = frames.encodeInput(ops, seeds, discrete != null ? discrete : continuous, false);
+            last = ByteBuffer.wrap(Base64.getDecoder().decode(ok(sessions.run(id, input))))
+                    .order(ByteOrder.LITTLE_ENDIAN);
         }
-        return count;
-    }
-
-    private static int intField(String json, String key) {
-        int start = json.indexOf(key) + key.length();
-        int end = json.indexOf(']', start);
-        return json.substring(start, end).split(",").length;
-    }
-
-    private static int intAfter(String json, String key) {
-        int start = json.indexOf(key) + key.length();
-        int end = start;
-        while (Character.isDigit(json.charAt(end))) {
-            end++;
-        }
-        return Integer.parseInt(json.substring(start, end));
     }
 }

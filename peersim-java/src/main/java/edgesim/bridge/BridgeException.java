@@ -35,7 +35,7 @@ public final class BridgeException extends RuntimeException {
         return detail;
     }
 
-    private static String stackTrace(Throwable t) {
+    static String stackTrace(Throwable t) {
         StringWriter w = new StringWriter();
         t.printStackTrace(new PrintWriter(w));
         return w.toString();

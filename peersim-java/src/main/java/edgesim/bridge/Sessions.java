@@ -4,22 +4,29 @@ import edgesim.config.Config;
 import edgesim.config.ConfigException;
 import edgesim.scenario.ActionException;
 import edgesim.scenario.ResetNeeded;
+import edgesim.scenario.Scenario;
 import edgesim.scenario.ScenarioCatalog;
-import java.util.Base64;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * The object Python talks to (the py4j entry point): creates, describes, resets, steps and closes sessions.
- * One step is one call carrying the action frame in and the step frame out. Every failure is rethrown as
- * a {@link BridgeException} whose kind names the Python error; a failing session does not affect others.
+ * The object Python talks to (the py4j entry point). Sessions (independent simulations) are created in
+ * groups of one or more from one configuration; a group is described once and stepped with one call per step
+ * of all its sessions (see {@link Frames}). Replies are text: {@code +payload} on success, or
+ * {@code -kind:message\u0001detail} on failure, where the kind names the Python error (see
+ * {@link BridgeException}) and the detail is the Java stack trace of an unexpected failure. Failures travel as
+ * text so that Python never needs a reference to a Java object; a failing group does not affect others.
  */
 public final class Sessions {
+    static final char DETAIL_SEPARATOR = '\u0001';
+
     private final ScenarioCatalog catalog = new ScenarioCatalog();
-    private final Map<Integer, Session> sessions = new ConcurrentHashMap<>();
+    private final Map<Integer, Group> groups = new ConcurrentHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
 
     /** The bridge contract version; Python refuses to talk to a different one. */
@@ -38,68 +45,97 @@ public final class Sessions {
     }
 
     /**
-     * Creates a session of {@code envId} with overrides given as {@code key value} lines; validates every key
-     * and value before returning the session id.
+     * Creates a group of {@code count} sessions of {@code envId} with overrides given as {@code key value}
+     * lines, stepped by {@code threads} worker threads (0: one per available core); validates every key and
+     * value before returning the group id.
      */
-    public int create(String envId, String overrides) {
+    public String create(String envId, int count, int threads, String overrides) {
         return call(() -> {
+            if (count < 1) {
+                throw new ConfigException("a group needs at least one session, got " + count);
+            }
             Config parsed = Config.parse(overrides == null ? "" : overrides, "overrides");
             Map<String, String> map = new LinkedHashMap<>();
             for (String key : parsed.keys()) {
                 map.put(key, parsed.raw(key));
             }
+            Config config = catalog.config(envId, map);
+            List<Scenario> scenarios = new ArrayList<>(count);
+            try {
+                for (int i = 0; i < count; i++) {
+                    scenarios.add(catalog.create(envId, config));
+                }
+            } catch (RuntimeException | Error e) {
+                scenarios.forEach(Scenario::close);
+                throw e;
+            }
+            int workers = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
             int id = nextId.getAndIncrement();
-            sessions.put(id, new Session(catalog.create(envId, map)));
-            return id;
+            groups.put(id, new Group(scenarios, workers));
+            return Integer.toString(id);
         });
     }
 
-    /** The session's spec and frame layout as JSON. */
+    /** The group's spec, frame layout and configuration as JSON. */
     public String describe(int id) {
-        return call(() -> session(id).describe(id));
+        return call(() -> {
+            Group g = group(id);
+            return Frames.describe(g.spec(), id, g.size(), g.threads(), g.configText());
+        });
     }
 
-    /** Starts a new episode; returns the first frame as base64. */
-    public String reset(int id, long seed) {
-        return call(() -> Base64.getEncoder().encodeToString(session(id).reset(seed)));
+    /** Applies an input frame to every session of the group; returns the batch frame as base64. */
+    public String run(int id, byte[] input) {
+        return call(() -> group(id).run(input));
     }
 
-    /** Applies one action frame; returns the next frame as base64. */
-    public String step(int id, byte[] actions) {
-        return call(() -> Base64.getEncoder().encodeToString(session(id).step(actions)));
+    /** Closes a group and its scenarios; closing an unknown or closed group does nothing. */
+    public String close(int id) {
+        return call(() -> {
+            Group g = groups.remove(id);
+            if (g != null) {
+                g.close();
+            }
+            return "";
+        });
     }
 
-    /** Closes a session; closing an unknown or closed session does nothing. */
-    public void close(int id) {
-        sessions.remove(id);
-    }
-
-    /** Number of open sessions. */
+    /** Number of open sessions, over all groups. */
     public int sessionCount() {
-        return sessions.size();
-    }
-
-    private Session session(int id) {
-        Session s = sessions.get(id);
-        if (s == null) {
-            throw new ResetNeeded("no open session " + id + " (closed, or created on another server)");
+        int total = 0;
+        for (Group g : groups.values()) {
+            total += g.size();
         }
-        return s;
+        return total;
     }
 
-    private static <T> T call(Supplier<T> body) {
+    private Group group(int id) {
+        Group g = groups.get(id);
+        if (g == null) {
+            throw new ResetNeeded("no open environment group " + id + " (closed, or created on another server)");
+        }
+        return g;
+    }
+
+    private static String call(Supplier<String> body) {
         try {
-            return body.get();
+            return "+" + body.get();
+        } catch (BridgeException e) {
+            return failure(e.getKind(), e.getMessage(), e.getDetail());
         } catch (ConfigException e) {
-            throw new BridgeException(BridgeException.CONFIG, e.getMessage(), null);
+            return failure(BridgeException.CONFIG, e.getMessage(), "");
         } catch (ActionException e) {
-            throw new BridgeException(BridgeException.ACTION, e.getMessage(), null);
+            return failure(BridgeException.ACTION, e.getMessage(), "");
         } catch (FrameException e) {
-            throw new BridgeException(BridgeException.FRAME, e.getMessage(), null);
+            return failure(BridgeException.FRAME, e.getMessage(), "");
         } catch (ResetNeeded e) {
-            throw new BridgeException(BridgeException.SESSION, e.getMessage(), null);
-        } catch (RuntimeException | StackOverflowError e) {
-            throw new BridgeException(BridgeException.SIMULATOR, e.toString(), e);
+            return failure(BridgeException.SESSION, e.getMessage(), "");
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            return failure(BridgeException.SIMULATOR, e.toString(), BridgeException.stackTrace(e));
         }
+    }
+
+    private static String failure(String kind, String message, String detail) {
+        return "-" + kind + ":" + message + DETAIL_SEPARATOR + detail;
     }
 }

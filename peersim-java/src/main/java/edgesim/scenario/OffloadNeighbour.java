@@ -118,6 +118,15 @@ public final class OffloadNeighbour implements Scenario {
                 .control("FaultInjector", FaultInjector.TYPE);
     }
 
+    @Override
+    public void close() {
+        WorkloadReplay replay = sim == null ? null : sim.sharedOrNull(WorkloadReplay.class);
+        if (replay != null) {
+            replay.close();
+        }
+        sim = null;
+    }
+
     private void build(long seed) {
         WorkloadReplay previous = sim == null ? null : sim.sharedOrNull(WorkloadReplay.class);
         if (previous != null) {

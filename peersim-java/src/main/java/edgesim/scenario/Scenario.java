@@ -27,4 +27,8 @@ public interface Scenario {
 
     /** Events delivered since the last reset. */
     long eventsProcessed();
+
+    /** Releases what the scenario holds open (workload files); the scenario is not used afterwards. */
+    default void close() {
+    }
 }

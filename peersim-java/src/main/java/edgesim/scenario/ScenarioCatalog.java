@@ -34,7 +34,12 @@ public final class ScenarioCatalog {
 
     /** Builds the scenario, validating every key and value; throws ConfigException. */
     public Scenario create(String envId, Map<String, String> overrides) {
-        return entry(envId).factory().apply(config(envId, overrides));
+        return create(envId, config(envId, overrides));
+    }
+
+    /** Builds the scenario from a configuration made by {@link #config}; throws ConfigException. */
+    public Scenario create(String envId, Config config) {
+        return entry(envId).factory().apply(config);
     }
 
     /** The template text of {@code envId}. */

@@ -13,22 +13,33 @@ class FramesTest {
     private static final Path GOLDEN = Path.of("tests", "contract", "golden");
 
     @Test
-    void encoderReproducesTheGoldenFrame() throws IOException {
-        byte[] expected = Files.readAllBytes(GOLDEN.resolve(GoldenFrame.FRAME_FILE));
-        byte[] actual = new Frames(GoldenFrame.spec()).encode(GoldenFrame.output());
-        assertEquals(184, expected.length);
-        assertArrayEquals(expected, actual);
+    void encodersReproduceTheGoldenFrames() throws IOException {
+        byte[] batch = Files.readAllBytes(GOLDEN.resolve(GoldenFrame.BATCH_FILE));
+        assertEquals(336, batch.length);
+        assertArrayEquals(batch, new Frames(GoldenFrame.spec()).encode(GoldenFrame.outputs()));
+        byte[] input = Files.readAllBytes(GOLDEN.resolve(GoldenFrame.INPUT_FILE));
+        assertEquals(56, input.length);
+        assertArrayEquals(input, GoldenFrame.input());
         String describe = Files.readString(GOLDEN.resolve(GoldenFrame.SPEC_FILE)).strip();
-        assertEquals(describe, Frames.describe(GoldenFrame.spec(), 0, ""));
+        assertEquals(describe, Frames.describe(GoldenFrame.spec(), 0, 2, 1, ""));
     }
 
     @Test
-    void actionFramesAreCheckedForLength() {
+    void inputFramesAreCheckedForHeaderAndLength() {
         Frames frames = new Frames(GoldenFrame.spec());
-        assertArrayEquals(new int[] {2, -1}, frames.decodeActions(new byte[] {2, 0, 0, 0, -1, -1, -1, -1}));
-        FrameException e = assertThrows(FrameException.class, () -> frames.decodeActions(new byte[7]));
-        assertEquals("action frame has 7 bytes; expected 8 (one little-endian int32 for each of 2 agents)",
-                e.getMessage());
-        assertThrows(FrameException.class, () -> frames.decodeActions(null));
+        byte[] good = GoldenFrame.input();
+        assertEquals(good.length, frames.checkInput(good, 2).capacity());
+        FrameException shortFrame = assertThrows(FrameException.class, () -> frames.checkInput(new byte[7], 2));
+        assertEquals("input frame has 7 bytes, less than its 16-byte header", shortFrame.getMessage());
+        FrameException wrongGroup = assertThrows(FrameException.class, () -> frames.checkInput(good, 3));
+        assertEquals("input frame is for 2 sessions; this group has 3", wrongGroup.getMessage());
+        byte[] longer = java.util.Arrays.copyOf(good, good.length + 4);
+        FrameException length = assertThrows(FrameException.class, () -> frames.checkInput(longer, 2));
+        assertEquals("input frame has 60 bytes; expected 56 for 2 sessions of 2 agents x 1 little-endian int32",
+                length.getMessage());
+        byte[] magic = good.clone();
+        magic[0] = 'X';
+        assertThrows(FrameException.class, () -> frames.checkInput(magic, 2));
+        assertThrows(FrameException.class, () -> frames.checkInput(null, 2));
     }
 }

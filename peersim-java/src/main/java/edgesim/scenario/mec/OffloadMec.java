@@ -212,6 +212,14 @@ public final class OffloadMec implements Scenario, MecJob.Listener {
                 .initializer("MecWorkload", MecWorkload.type(workloads));
     }
 
+    @Override
+    public void close() {
+        if (workload != null) {
+            workload.close();
+            workload = null;
+        }
+    }
+
     private void build(long seed) {
         if (workload != null) {
             workload.close(); // the previous episode's file, which may have lines left
@@ -293,7 +301,7 @@ public final class OffloadMec implements Scenario, MecJob.Listener {
             }
         }
         return new Spec(ENV_ID, agentIds, agentNodes, obs, List.of(), actions, metrics, state, RECORD, epoch_s,
-                maxSteps);
+                maxSteps, true);
     }
 
     private static String unitOf(String name) {

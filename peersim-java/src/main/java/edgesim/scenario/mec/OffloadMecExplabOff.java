@@ -194,7 +194,7 @@ public final class OffloadMecExplabOff implements Scenario {
             }
         }
         return new Spec(ENV_ID, agentIds, agentNodes, obs, List.of(), actions, metrics, state, List.of(), drain_s,
-                maxSteps);
+                maxSteps, true);
     }
 
     private static String unitOf(String name) {

@@ -1,0 +1,243 @@
+package edgesim.bridge;
+
+import edgesim.scenario.ActionException;
+import edgesim.scenario.ResetNeeded;
+import edgesim.scenario.Scenario;
+import edgesim.scenario.Spec;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Sessions created together from one configuration and stepped together: one {@link #run} carries every
+ * session's operation and actions in and every session's output out (see {@link Frames}). A run first checks
+ * every session's input and applies nothing if one is wrong; then the sessions are stepped by a fixed pool of
+ * worker threads, each session by exactly one thread. Sessions share no mutable state, so the frames do not
+ * depend on the number of threads. After an unexpected exception in any session the group refuses to step
+ * until every session is reset. Calls on one group are serialised.
+ */
+final class Group {
+    private static final AtomicInteger POOLS = new AtomicInteger();
+
+    private final Scenario[] scenarios;
+    private final Frames frames;
+    private final Spec spec;
+    private final int threads;
+    private final ExecutorService pool;
+    /** Per session: whether an episode is running (reset done, not ended). */
+    private final boolean[] live;
+    private final int[][] discrete;
+    private final float[][] continuous;
+    private String failure;
+    private boolean closed;
+
+    Group(List<Scenario> scenarios, int threads) {
+        this.scenarios = scenarios.toArray(new Scenario[0]);
+        this.spec = this.scenarios[0].spec();
+        this.frames = new Frames(spec);
+        int n = this.scenarios.length;
+        this.threads = Math.max(1, Math.min(threads, n));
+        // The caller's thread steps one share itself, so a pool of threads - 1 workers keeps `threads` busy.
+        this.pool = this.threads == 1 ? null : Executors.newFixedThreadPool(this.threads - 1, r -> {
+            Thread t = new Thread(r, "group-worker-" + POOLS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.live = new boolean[n];
+        int values = frames.actionValues();
+        this.discrete = frames.continuous() ? null : new int[n][values];
+        this.continuous = frames.continuous() ? new float[n][values] : null;
+    }
+
+    int size() {
+        return scenarios.length;
+    }
+
+    int threads() {
+        return threads;
+    }
+
+    Spec spec() {
+        return spec;
+    }
+
+    String configText() {
+        return scenarios[0].configText();
+    }
+
+    /** Applies the input frame (see {@link Frames}) and returns the batch frame as base64 text. */
+    synchronized String run(byte[] input) {
+        if (closed) {
+            throw new ResetNeeded("this environment group is closed");
+        }
+        int n = scenarios.length;
+        ByteBuffer in = frames.checkInput(input, n);
+        boolean records = (in.getInt(12) & Frames.INPUT_FLAG_RECORDS) != 0;
+        byte[] ops = new byte[n];
+        in.get(Frames.INPUT_HEADER_BYTES, ops);
+        long[] seeds = new long[n];
+        in.asLongBuffer().get(Frames.seedsOffset(n) >> 3, seeds);
+        check(in, ops);
+        // Task records do not move the fixed sections, so workers write those while records are counted later.
+        Frames.Layout fixed = frames.layout(n, 0);
+        byte[] bytes = new byte[fixed.bytes];
+        Throwable[] errors = new Throwable[n];
+        if (pool == null) {
+            runShare(0, n, ops, seeds, errors, bytes, fixed);
+        } else {
+            runInParallel(ops, seeds, errors, bytes, fixed);
+        }
+        for (int i = 0; i < n; i++) {
+            if (errors[i] != null) {
+                failure = "env " + i + ": " + errors[i];
+                throw new BridgeException(BridgeException.SIMULATOR, "env " + i + ": " + errors[i], errors[i]);
+            }
+        }
+        if (failure != null && allReset(ops)) {
+            failure = null;
+        }
+        Frames.Layout layout = fixed;
+        if (records) {
+            int total = 0;
+            for (Scenario s : scenarios) {
+                total += s.output().taskRecordCount;
+            }
+            layout = frames.layout(n, total);
+            bytes = Arrays.copyOf(bytes, layout.bytes);
+        }
+        ByteBuffer b = Frames.wrap(bytes);
+        frames.writeHeader(b, layout, records);
+        if (records) {
+            int next = 0;
+            for (int i = 0; i < n; i++) {
+                next = frames.writeRecords(b, layout, i, scenarios[i].output(), next);
+            }
+        }
+        return Base64.getEncoder().encodeToString(bytes);
+    }
+
+    private static boolean allReset(byte[] ops) {
+        for (byte op : ops) {
+            if (op != Frames.OP_RESET) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Validates every session's operation and actions, before anything is applied. */
+    private void check(ByteBuffer in, byte[] ops) {
+        int n = scenarios.length;
+        int values = frames.actionValues();
+        int actionsOffset = Frames.actionsOffset(n);
+        int agents = spec.agents().size();
+        for (int i = 0; i < n; i++) {
+            byte op = ops[i];
+            if (op == Frames.OP_RESET || op == Frames.OP_HOLD) {
+                continue;
+            }
+            if (op != Frames.OP_STEP) {
+                throw new FrameException("env " + i + ": unknown operation " + op + " (0 step, 1 reset, 2 hold)");
+            }
+            if (failure != null) {
+                throw new ResetNeeded("this environment group failed earlier (" + failure
+                        + "); reset every env to continue");
+            }
+            if (!live[i]) {
+                throw new ResetNeeded("env " + i + ": the episode ended (or was never started); reset it first");
+            }
+            if (discrete != null) {
+                in.asIntBuffer().get((actionsOffset >> 2) + i * values, discrete[i]);
+                int count = frames.actionCount();
+                for (int a = 0; a < agents; a++) {
+                    int action = discrete[i][a];
+                    if (action < 0 || action >= count) {
+                        throw new ActionException("env " + i + ", agent " + spec.agents().get(a) + ": action "
+                                + action + " is outside [0, " + count + ")");
+                    }
+                }
+            } else {
+                in.asFloatBuffer().get((actionsOffset >> 2) + i * values, continuous[i]);
+                int dim = spec.actionDim();
+                for (int v = 0; v < values; v++) {
+                    float x = continuous[i][v];
+                    if (!Float.isFinite(x)) {
+                        throw new ActionException("env " + i + ", agent " + spec.agents().get(v / dim) + ": "
+                                + spec.continuousActions().get(v % dim).name() + " is " + x
+                                + "; expected a finite number");
+                    }
+                }
+            }
+        }
+    }
+
+    private void runInParallel(byte[] ops, long[] seeds, Throwable[] errors, byte[] bytes, Frames.Layout layout) {
+        int n = scenarios.length;
+        List<Future<?>> futures = new ArrayList<>(threads - 1);
+        for (int t = 1; t < threads; t++) {
+            int from = t * n / threads;
+            int to = (t + 1) * n / threads;
+            futures.add(pool.submit(() -> runShare(from, to, ops, seeds, errors, bytes, layout)));
+        }
+        runShare(0, n / threads, ops, seeds, errors, bytes, layout);
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the group was stepping", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a worker failed outside any session", e.getCause());
+            }
+        }
+    }
+
+    /**
+     * Applies the operations of sessions [from, to) and writes their outputs into {@code bytes}; an exception
+     * in one session is recorded and the others still run.
+     */
+    private void runShare(int from, int to, byte[] ops, long[] seeds, Throwable[] errors, byte[] bytes,
+            Frames.Layout layout) {
+        ByteBuffer b = Frames.wrap(bytes);
+        for (int i = from; i < to; i++) {
+            Scenario s = scenarios[i];
+            try {
+                if (ops[i] != Frames.OP_HOLD) {
+                    if (ops[i] == Frames.OP_RESET) {
+                        s.reset(seeds[i]);
+                    } else if (discrete != null) {
+                        s.step(discrete[i]);
+                    } else {
+                        s.stepContinuous(continuous[i]);
+                    }
+                    live[i] = !(s.output().terminated || s.output().truncated);
+                }
+                frames.writeSession(b, layout, i, s.output());
+            } catch (RuntimeException | StackOverflowError e) {
+                live[i] = false;
+                errors[i] = e;
+            }
+        }
+    }
+
+    /** Closes every scenario (releasing workload files) and stops the worker threads. Idempotent. */
+    synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+        for (Scenario s : scenarios) {
+            s.close();
+        }
+    }
+}
