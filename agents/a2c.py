@@ -144,7 +144,7 @@ def train(args: Args) -> Path:
                 nn.utils.clip_grad_norm_(agent.parameters(), args.max_grad_norm)
                 optimizer.step()
                 updates += 1
-            if updates % 20 == 0:
+            if updates % 20 == 1:
                 run.log(
                     {
                         "losses/policy_loss": policy_loss.item(),

@@ -189,7 +189,7 @@ def train(args: Args) -> Path:
                     updates += 1
                 if _crossed(before, run.global_step, args.target_network_frequency):
                     target_network.load_state_dict(q_network.state_dict())
-                if updates % 100 == 0:
+                if updates % 100 == 1:
                     run.log(
                         {
                             "losses/td_loss": loss.item(),

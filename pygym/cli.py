@@ -115,10 +115,15 @@ def _fmt(value: Any) -> str:
 
 @app.command("eval")
 def evaluate(
-    env: Annotated[str, typer.Option("--env", help="environment id")] = "offload-neighbour-v0",
+    env: Annotated[
+        str | None,
+        typer.Option("--env", help="environment id [default: a run's env, else offload-neighbour-v0]"),
+    ] = None,
     policy: Annotated[
-        str, typer.Option(help="heuristic policy, or several separated by commas")
+        str,
+        typer.Option(help="heuristic policies and trained runs (runs/<run> or a .pt file), comma-separated"),
     ] = "least-queue",
+    preset: Annotated[str | None, typer.Option(help="named scenario (pygym scenarios)")] = None,
     episodes: Annotated[int, typer.Option(min=1, help="episodes per policy")] = 5,
     seed: Annotated[int, typer.Option(min=0, help="seed of the first episode; episode i uses seed + i")] = 1,
     reward: Annotated[str | None, typer.Option(help="reward function (default: the env's)")] = None,
@@ -139,11 +144,13 @@ def evaluate(
 ) -> None:
     """Evaluate heuristic policies. offload-neighbour: completion, latency, drops, energy and reward;
     offload-mec-*: average cost and success rate as the ExplabOff release logs them, and reward."""
+    from agents.common.errors import AgentsError
     from agents.evaluation import evaluate as run_episodes
     from agents.heuristics import make_policy, policy_names
 
     names = [p.strip() for p in policy.split(",") if p.strip()]
-    unknown = [n for n in names if n not in policy_names()]
+    trained = [n for n in names if n not in policy_names() and ("/" in n or Path(n).exists())]
+    unknown = [n for n in names if n not in policy_names() and n not in trained]
     if unknown or not names:
         raise typer.BadParameter(f"unknown policy {unknown or policy!r}; known: {', '.join(policy_names())}")
     if table is not None and "size-table" not in names:
@@ -151,13 +158,21 @@ def evaluate(
     scenario = _parse_settings(settings or [])
     if setting is not None:
         scenario["setting"] = setting
+    if trained and env is None and not scenario and preset is None:
+        env, scenario = _run_scenario(trained[0])
+    env = env or "offload-neighbour-v0"
     summaries = []
     try:
-        policies = [make_policy(name, table=table) for name in names]
+        loaded = _trained_policies(trained)
+        policies = [loaded[name] if name in loaded else make_policy(name, table=table) for name in names]
         num_envs = min(episodes, EVAL_ENVS)
-        with pygym.make_vec(env, num_envs, reward=reward, task_records=True, **scenario) as environment:
+        with pygym.make_vec(
+            env, num_envs, preset=preset, reward=reward, task_records=True, **scenario
+        ) as environment:
             for chosen in policies:
                 summaries.append(run_episodes(environment, chosen, episodes, seed).as_dict())
+    except AgentsError as e:
+        raise _agents_failure(e) from None
     except (pygym.ConfigError, ValueError) as e:
         raise typer.BadParameter(str(e)) from e
     if as_json:
@@ -204,6 +219,38 @@ def _finite(payload: Any) -> bool:
 
 # Training commands. Trainers (and torch) are imported only when one of these commands runs: pygym itself
 # never imports torch.
+
+
+def _run_scenario(path: str) -> tuple[str, dict[str, Any]]:
+    """The env id and scenario keywords a run was trained on (for ``eval --policy runs/<run>``)."""
+    from agents.common.errors import AgentsError
+    from agents.common.runs import read_config
+
+    run_dir = Path(path)
+    if run_dir.suffix == ".pt":
+        run_dir = run_dir.parent.parent
+    try:
+        config = read_config(run_dir)
+    except AgentsError as e:
+        raise _agents_failure(e) from None
+    typer.echo(
+        f"evaluating on {run_dir.name}'s scenario ({config['env_id']}, preset {config.get('preset')})",
+        err=True,
+    )
+    return str(config["env_id"]), dict(config["scenario"])
+
+
+def _trained_policies(paths: list[str]) -> dict[str, Any]:
+    """Greedy policies of trained runs or checkpoint files, by the name given on the command line."""
+    if not paths:
+        return {}
+    from agents.common.errors import AgentsError
+    from agents.common.policies import load_policy
+
+    try:
+        return {path: load_policy(path) for path in paths}
+    except AgentsError as e:
+        raise _agents_failure(e) from None
 
 
 def _agents_failure(e: Exception) -> typer.Exit:

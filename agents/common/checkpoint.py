@@ -39,13 +39,12 @@ _STEP_FILE = re.compile(r"step_(\d+)\.pt")
 
 def env_layout(venv: Any) -> dict[str, Any]:
     """What a trained network depends on: env id, agents, observation fields, actions and state fields."""
-    state = venv.spec.get("state", [])
     return {
         "env_id": venv.env_id,
         "agents": list(venv.possible_agents),
         "observation_fields": list(venv.observation_fields),
         "action_meanings": list(venv.action_meanings),
-        "state_fields": [f["name"] if isinstance(f, dict) else str(f) for f in state],
+        "state_fields": list(venv.state_fields),
     }
 
 

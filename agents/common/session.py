@@ -78,7 +78,8 @@ class TrainArgs:
     total_timesteps: int = 200_000
     """environment steps to train for, summed over the environments (agent decisions = this x agents)"""
     checkpoint_every: int = 0
-    """environment steps between checkpoints (0: a tenth of total_timesteps); episodes restart after each"""
+    """environment steps between checkpoints (0: a tenth of the run in whole episodes); episodes restart after
+    each"""
     runs_dir: str = "runs"
     """folder that holds run directories"""
     run_name: str | None = None
@@ -171,6 +172,17 @@ def connect_server(address: str | None) -> Any:
     return pygym.connect(host, int(port), token)
 
 
+def auto_checkpoint_every(total_timesteps: int, num_envs: int, max_steps: int) -> int:
+    """About a tenth of the run, rounded up to whole episodes of every env when episodes have a fixed
+    length (``max_steps``), so that the restart after a checkpoint cuts as few episodes as possible."""
+    tenth = max(total_timesteps // 10, num_envs)
+    if max_steps <= 0:
+        return tenth
+    # An episode occupies max_steps steps plus the step that autoresets it.
+    round_steps = (max_steps + 1) * num_envs
+    return -(-tenth // round_steps) * round_steps
+
+
 class Timer:
     """Wall seconds per named section of the loop (env, act, learn, ...)."""
 
@@ -209,7 +221,9 @@ class TrainingRun:
         self.obs_dim = int(venv.single_observation_space.shape[0])
         self.n_actions = int(venv.single_action_space.n)
         self.state_dim = int(venv.state_space.shape[0])
-        self.every = args.checkpoint_every or max(args.total_timesteps // 10, args.num_envs)
+        self.every = args.checkpoint_every or auto_checkpoint_every(
+            args.total_timesteps, args.num_envs, int(getattr(venv, "max_steps", 0) or 0)
+        )
         counters = checkpoint["counters"] if checkpoint else {}
         self.global_step: int = checkpoint["global_step"] if checkpoint else 0
         self.resets: int = counters.get("resets", 0)

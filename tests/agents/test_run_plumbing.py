@@ -91,8 +91,8 @@ def test_checkpoint_save_then_load_gives_identical_greedy_actions(
         obs = rng.normal([3, 1e9, 3, 3], [2, 5e8, 2, 2], size=(8, 3, 4)).astype(np.float32)
         masks = rng.random((8, 3, 3)) < 0.6
         masks[..., 0] = True
-        actions = policy.act(obs, masks, np.zeros((8, 2), np.float32))
-        assert np.array_equal(actions, before(obs, masks, np.zeros((8, 2), np.float32)))
+        actions = policy.act(obs, {"action_mask": masks})
+        assert np.array_equal(actions, before(obs, masks))
         assert masks[np.arange(8)[:, None], np.arange(3), actions].all()
         compared += actions.size
     assert compared == 480
