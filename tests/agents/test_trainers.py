@@ -204,7 +204,7 @@ def test_resume_refuses_a_corrupt_checkpoint_and_a_layout_change(tmp_path: Path)
     good = latest.read_bytes()
     latest.write_bytes(good[:100])
     module = trainer("a2c")
-    with pytest.raises(CheckpointCorrupt, match="latest.pt cannot be read"):
+    with pytest.raises(CheckpointCorrupt, match=r"latest\.pt cannot be read"):
         module.train(parse_args(module.Args, ["--resume", str(run)]))
     latest.write_bytes(good)
     config = json.loads((run / "config.json").read_text())
