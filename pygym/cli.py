@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 import pygym
@@ -370,6 +371,132 @@ def compare(
     console.print(table)
     if output is not None:
         typer.echo(f"wrote {output}")
+
+
+@app.command("sweep")
+def sweep(
+    spec: Annotated[
+        str | None, typer.Argument(help="sweep file (.toml or .yaml); see agents.common.sweep")
+    ] = None,
+    grid: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--grid", help="grid axis as key=v1,v2 (algo, env, preset, seed or an Args field; repeatable)"
+        ),
+    ] = None,
+    address: Annotated[
+        str | None, typer.Option(help="address of a running Ray cluster (default: a local Ray instance)")
+    ] = None,
+    max_concurrent: Annotated[
+        int | None, typer.Option(min=1, help="trials at once (default: the cluster's CPUs)")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="list the trials and exit")] = False,
+    evaluate_runs: Annotated[
+        bool,
+        typer.Option("--evaluate/--no-evaluate", help="run the spec's [evaluate] section after training"),
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of tables")] = False,
+) -> None:
+    """Run a grid of trainer runs with Ray Tune: each trial its own run directory and simulator; finished runs
+    are skipped, unfinished ones resumed, failed ones reported while the others complete."""
+    from agents.common import sweep as sweeping
+    from agents.common.errors import AgentsError
+
+    overrides = {}
+    for item in grid or []:
+        key, sep, values = item.partition("=")
+        if not sep or not key or not values:
+            raise typer.BadParameter(f"--grid expects key=v1,v2, got {item!r}")
+        overrides[key.strip()] = [_grid_value(v.strip()) for v in values.split(",")]
+    try:
+        loaded = sweeping.load_spec(Path(spec) if spec else None, overrides)
+        if dry_run:
+            for trial in loaded.trials:
+                typer.echo(f"{trial.run_dir}  {' '.join(trial.argv())}")
+            return
+        outcomes = sweeping.run(loaded, address=address, max_concurrent=max_concurrent)
+        rows = sweeping.evaluate_runs(loaded, outcomes) if evaluate_runs and loaded.evaluate else []
+        figures = _sweep_figures(loaded, outcomes) if rows else []
+    except (AgentsError, pygym.PygymError) as e:
+        raise _agents_failure(e) from None
+    if rows:
+        from agents.common.runs import write_json_atomic
+
+        write_json_atomic(
+            loaded.runs_dir / "comparison.json",
+            {"outcomes": [o.as_dict() for o in outcomes], "evaluation": rows},
+        )
+    if as_json:
+        typer.echo(
+            json.dumps({"outcomes": [o.as_dict() for o in outcomes], "evaluation": rows, "figures": figures})
+        )
+    else:
+        table = Table(title=f"sweep {loaded.name}: {len(outcomes)} trial(s)")
+        for title in ("run", "status", "steps", "return", "done", "steps/s", "error"):
+            table.add_column(title, justify="left" if title in ("run", "status", "error") else "right")
+        for o in outcomes:
+            d = o.as_dict()
+            table.add_row(
+                o.trial.run_dir.name,
+                o.status,
+                _fmt(d["global_step"]),
+                _fmt(d["final_return"]),
+                _fmt(d["final_completion_ratio"]),
+                _fmt(d["env_steps_per_s"]),
+                d["error"] or "",
+            )
+        console.print(table)
+        if rows:
+            evaluation = Table(
+                title=escape("greedy evaluation on held-out seeds (algorithms: mean [min, max] over runs)")
+            )
+            for title in ("preset", "policy", "runs", "return", "done", "lat mean s", "lat p95 s"):
+                evaluation.add_column(title, justify="left" if title in ("preset", "policy") else "right")
+            for r in rows:
+                if r["kind"] != "run":
+                    spread = r["kind"] == "algorithm" and r["runs"] > 1
+                    evaluation.add_row(
+                        r["preset"] or "-",
+                        r["policy"],
+                        str(r["runs"]),
+                        _spread(r, "reward", spread),
+                        _spread(r, "completion_ratio", spread),
+                        _spread(r, "latency_mean_s", spread),
+                        _fmt(r["latency_p95_s"]),
+                    )
+            console.print(evaluation)
+        for figure in figures:
+            typer.echo(f"wrote {figure}")
+    if any(o.status == "failed" for o in outcomes):
+        raise typer.Exit(1)
+
+
+def _spread(row: dict[str, Any], figure: str, spread: bool) -> str:
+    text = _fmt(row[figure])
+    if spread:
+        text += f" [{_fmt(row[figure + '_min'])}, {_fmt(row[figure + '_max'])}]"
+    return escape(text)
+
+
+def _grid_value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _sweep_figures(spec: Any, outcomes: list[Any]) -> list[str]:
+    """One learning-curve figure per (env, preset) of the sweep, next to its runs."""
+    from agents.common import compare as comparing
+
+    written = []
+    done = [o for o in outcomes if o.status in ("finished", "skipped")]
+    for env, preset in sorted({(o.trial.env, o.trial.preset or "") for o in done}):
+        runs = [o.trial.run_dir for o in done if (o.trial.env, o.trial.preset or "") == (env, preset)]
+        output = spec.runs_dir / f"curves-{env}-{preset or 'default'}.png"
+        comparing.plot(comparing.group_runs(runs), output)
+        written.append(str(output))
+    return written
 
 
 def _json_number(value: Any) -> Any:
