@@ -42,11 +42,11 @@ def test_spec_errors_are_named(tmp_path: Path) -> None:
         sweeping.load_spec(tmp_path / "missing.toml")
     with pytest.raises(SweepSpecError, match="unknown key\\(s\\) grids"):
         sweeping.load_spec(write_spec(tmp_path, "[grids]\nalgo = ['ppo']\n"))
-    with pytest.raises(SweepSpecError, match="grid.algo: unknown algorithm 'sac'"):
+    with pytest.raises(SweepSpecError, match=r"grid\.algo: unknown algorithm 'sac'"):
         sweeping.load_spec(write_spec(tmp_path, "[grid]\nalgo = ['sac']\n"))
     with pytest.raises(SweepSpecError, match="ppo has no option\\(s\\) learning_rat"):
         sweeping.load_spec(write_spec(tmp_path, "[grid]\nalgo = ['ppo']\n[args]\nlearning_rat = 1\n"))
-    with pytest.raises(SweepSpecError, match="grid.seed must be a non-empty list"):
+    with pytest.raises(SweepSpecError, match=r"grid\.seed must be a non-empty list"):
         sweeping.load_spec(write_spec(tmp_path, "[grid]\nalgo = ['ppo']\nseed = []\n"))
     with pytest.raises(SweepSpecError, match="cannot be parsed"):
         sweeping.load_spec(write_spec(tmp_path, "[grid\n"))
