@@ -300,7 +300,8 @@ def _tune(spec: Spec, trials: list[Trial], address: str | None, max_concurrent: 
         )
         results = tuner.fit()
         outcomes = []
-        for result in results:
+        for index in range(len(results)):
+            result = results[index]
             trial = result.config["trial"]
             summary = read_summary(trial.run_dir)
             if result.error is not None:
