@@ -302,7 +302,7 @@ def _tune(spec: Spec, trials: list[Trial], address: str | None, max_concurrent: 
         outcomes = []
         for index in range(len(results)):
             result = results[index]
-            trial = result.config["trial"]
+            trial = (result.config or {})["trial"]
             summary = read_summary(trial.run_dir)
             if result.error is not None:
                 message = str(result.error).strip().splitlines()
