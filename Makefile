@@ -18,7 +18,7 @@ JAR := pygym/_java/edgesim.jar
 PY4J_JAR = $(shell $(PY) -c 'from py4j.java_gateway import find_jar_path; print(find_jar_path())')
 JUNIT_JAR ?= /usr/share/java/junit-platform-console-standalone.jar
 
-.PHONY: help setup build test test-java test-py lint bench demo golden clean images container-test
+.PHONY: help setup build test test-java test-py lint bench demo golden clean images container-test train-bench
 
 help:
 	@echo "make setup   - virtualenv (torch CPU pinned first), editable install, simulator jar"
@@ -29,6 +29,7 @@ help:
 	@echo "make demo    - the four heuristic policies compared on offload-neighbour-v0"
 	@echo "make images  - simulator and trainer container images (podman or docker), with their sizes"
 	@echo "make container-test - builds the images, then runs simulator and trainer containers and checks them"
+	@echo "make train-bench - DDQN, A2C and PPO on two presets x 3 seeds (pygym sweep), evaluated next to heuristics"
 
 setup: $(STAMP) $(JAR)
 
@@ -37,7 +38,7 @@ $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	# Pin the CPU build of torch first, so the extras never pull a multi-GB CUDA build.
 	$(PY) -m pip install --quiet $(TORCH_PIN)
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet $(TORCH_PIN) -e '.[dev,sweep]'
 	touch $@
 
 build: $(JAR)
@@ -79,6 +80,11 @@ bench: $(JAR)
 
 demo: $(JAR)
 	$(VENV)/bin/pygym eval --env offload-neighbour-v0 --policy local,random,least-queue,round-robin --episodes 3 --seed 1
+
+# The learning benchmark: a pygym sweep (agents/bench/train-bench.toml); runs, comparison.json and the
+# learning-curve figures land in runs/train-bench/. Rerunning skips finished runs.
+train-bench: $(JAR)
+	COLUMNS=120 $(VENV)/bin/pygym sweep agents/bench/train-bench.toml
 
 # Regenerates the golden frame checked by both JUnit and pytest; only when the contract version changes.
 golden: $(JAR)

@@ -94,6 +94,20 @@ Arguments (defaults in brackets; any key of the simulator's template can be set 
 - ``reward`` ["sparse"], ``reward_weights`` [{}], ``render_mode`` [None or "ansi"], ``server`` [this
   process's JVM; or a client from ``pygym.connect``]
 
+Presets (``pygym.make("offload-neighbour-v0", preset=NAME)``, ``pygym scenarios``; keywords given
+alongside override the preset's; the data is in :mod:`pygym.presets`):
+
+- ``load-light`` / ``load-medium`` / ``load-heavy``: the default network at 3 / 6 / 9 tasks/s per agent;
+- ``hetero-heavy``: clock rates 0.3-4 GHz, a 1 MHz channel (costly transfers), 8 tasks/s per agent;
+- ``edge-server``: two cells of slow ``rpi3`` boards and a ``nuc`` on 20 Mbit/s shared wireless, an
+  88-core server three hops away (not an agent), tasks of 1-3e9 cycles and 0.2-2 MB, 3 tasks/s; the
+  queue-length heuristic leaves a margin here (it ignores clock rates and transfer times);
+- ``clusters-1`` ... ``clusters-4``: Ether's urban-sensing city of 1 to 4 cells, ``rpi3`` boards as
+  agents, compute boxes as helpers, big tasks at 3 tasks/s;
+- ``trace-alibaba``: the synthetic Alibaba 2018 sample replayed 500x faster and looped.
+
+All presets use 30 s episodes (300 decisions).
+
 Differences from PeersimGym: first-in first-out service (PeersimGym's comparator serves last-in first),
 Poisson arrivals not capped at one per tick, noise over the channel bandwidth (not the message size),
 computing energy from its own coefficient, seeded randomness everywhere, one JVM reused across resets.
