@@ -105,7 +105,9 @@ def test_the_host_steps_the_simulator_container_exactly_as_a_local_simulator(
 
 
 def test_a_wrong_token_is_refused(simulator: SimulatorContainer) -> None:
-    with pytest.raises(ConnectionFailed, match=f"the simulator at 127.0.0.1:{simulator.port} refused the auth token"):
+    with pytest.raises(
+        ConnectionFailed, match=f"the simulator at 127.0.0.1:{simulator.port} refused the auth token"
+    ):
         pygym.connect("127.0.0.1", simulator.port, "not-the-token-" + simulator.token[:8])
 
 
