@@ -21,7 +21,8 @@ JAR := pygym/_java/edgesim.jar
 PY4J_JAR = $(shell $(PY) -c 'from py4j.java_gateway import find_jar_path; print(find_jar_path())')
 JUNIT_JAR ?= /usr/share/java/junit-platform-console-standalone.jar
 
-.PHONY: help setup build test test-java test-py test-rllib rllib-venv lint bench libbench demo golden clean
+.PHONY: help setup build test test-java test-py test-rllib rllib-venv lint bench libbench demo golden clean images \
+	container-test train-bench
 
 help:
 	@echo "make setup   - virtualenv (torch CPU pinned first), editable install, simulator jar"
@@ -31,6 +32,9 @@ help:
 	@echo "make bench   - benchmark tables (bridge, in-JVM, engine hold model)"
 	@echo "make libbench - RL library views against the libraries' generic paths (steps/s)"
 	@echo "make demo    - the four heuristic policies compared on offload-neighbour-v0"
+	@echo "make images  - simulator and trainer container images (podman or docker), with their sizes"
+	@echo "make container-test - builds the images, then runs simulator and trainer containers and checks them"
+	@echo "make train-bench - DDQN, A2C and PPO on two presets x 3 seeds (pygym sweep), evaluated next to heuristics"
 
 setup: $(STAMP) $(JAR)
 
@@ -39,7 +43,7 @@ $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	# Pin the CPU build of torch first, so the extras never pull a multi-GB CUDA build.
 	$(PY) -m pip install --quiet $(TORCH_PIN)
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet $(TORCH_PIN) -e '.[dev,sweep]'
 	touch $@
 
 build: $(JAR)
@@ -92,14 +96,29 @@ bench: $(JAR)
 	COLUMNS=120 $(PY) -m pygym.tools.bench
 
 libbench: $(JAR)
-	COLUMNS=120 $(PY) -m pygym.tools.libbench
+	COLUMNS=120 $(PY) -m agents.libbench throughput
 
 demo: $(JAR)
 	$(VENV)/bin/pygym eval --env offload-neighbour-v0 --policy local,random,least-queue,round-robin --episodes 3 --seed 1
 
+# The learning benchmark: a pygym sweep (agents/bench/train-bench.toml); runs, comparison.json and the
+# learning-curve figures land in runs/train-bench/. Rerunning skips finished runs.
+train-bench: $(JAR)
+	COLUMNS=120 $(VENV)/bin/pygym sweep agents/bench/train-bench.toml
+
 # Regenerates the golden frame checked by both JUnit and pytest; only when the contract version changes.
 golden: $(JAR)
 	java -cp "$(JAR):$(PY4J_JAR)" edgesim.bridge.GoldenFrame tests/contract/golden
+
+# Container images (docker/): the base is built with mmdebstrap where it is missing and cannot be pulled.
+IMAGE_TAG ?= latest
+images: $(STAMP)
+	IMAGE_TAG=$(IMAGE_TAG) PY4J_VERSION=$$($(PY) -c 'import importlib.metadata as m; print(m.version("py4j"))') \
+		bash docker/images.sh
+
+# Slow (builds images, starts containers): its own target, not part of `make test`.
+container-test: images $(JAR)
+	IMAGE_TAG=$(IMAGE_TAG) VENV=$(VENV) bash tests/containers/run.sh
 
 clean:
 	rm -rf $(JAVA_DIR)/build $(JAR)

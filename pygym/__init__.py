@@ -30,6 +30,7 @@ from pygym.errors import (
     SimulatorError,
     SimulatorTimeout,
 )
+from pygym.presets import Preset, preset_scenario, presets
 from pygym.servers import connect, launch, shutdown
 from pygym.vector import VecEnv
 
@@ -44,6 +45,7 @@ __all__ = [
     "JvmStartError",
     "LibraryMissing",
     "LibraryVersionError",
+    "Preset",
     "PygymError",
     "SessionError",
     "SimParallelEnv",
@@ -58,6 +60,8 @@ __all__ = [
     "launch",
     "make",
     "make_vec",
+    "preset_scenario",
+    "presets",
     "shutdown",
 ]
 
@@ -67,19 +71,25 @@ def env_ids() -> list[str]:
     return sorted(REGISTRY)
 
 
-def make(env_id: str, **kwargs: Any) -> SimParallelEnv:
-    """Creates the ParallelEnv ``env_id``; keyword arguments are described in the env's card."""
+def make(env_id: str, preset: str | None = None, **kwargs: Any) -> SimParallelEnv:
+    """Creates the ParallelEnv ``env_id``; keyword arguments are described in the env's card. ``preset``
+    names a scenario (``pygym.presets(env_id)``) whose keywords ``kwargs`` override."""
     try:
         cls = REGISTRY[env_id]
     except KeyError:
         raise ConfigError(f"unknown env id {env_id!r}; known: {', '.join(env_ids())}") from None
+    if preset is not None:
+        kwargs = {**preset_scenario(env_id, preset), **kwargs}
     return cls(**kwargs)
 
 
-def make_vec(env_id: str, num_envs: int, **kwargs: Any) -> VecEnv:
+def make_vec(env_id: str, num_envs: int, preset: str | None = None, **kwargs: Any) -> VecEnv:
     """Creates ``num_envs`` sessions of ``env_id`` stepped together: arrays in and out, one bridge call per
-    step (see :mod:`pygym.vector`). Scenario keywords as for :func:`make`; also ``autoreset_mode``,
-    ``task_records``, ``threads`` (JVM worker threads, default one per core) and ``servers``."""
+    step (see :mod:`pygym.vector`). Scenario keywords (and ``preset``) as for :func:`make`; also
+    ``autoreset_mode``, ``task_records``, ``threads`` (JVM worker threads, default one per core) and
+    ``servers``."""
+    if preset is not None:
+        kwargs = {**preset_scenario(env_id, preset), **kwargs}
     return VecEnv(env_id, num_envs, **kwargs)
 
 

@@ -26,9 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from pygym.adapters.libraries import require
+from pygym.adapters.libraries import require_rllib
 
-require("ray")
+require_rllib()
 
 from ray.rllib.env.multi_agent_env import MultiAgentEnv  # noqa: E402
 from ray.tune.registry import register_env  # noqa: E402

@@ -89,3 +89,37 @@ def require(*distributions: str, allow_untested: bool = False) -> None:
         if not allow:
             raise LibraryVersionError(message)
         warnings.warn(message.split(". Install")[0] + ": going ahead untested", stacklevel=3)
+
+
+def unmet_extra(distribution: str, extra: str) -> list[str]:
+    """The requirements of ``distribution[extra]`` that the installed packages do not meet, as text such as
+    ``"gymnasium==1.2.2 (found 1.4.0)"``. Empty when every requirement is met."""
+    from packaging.requirements import Requirement
+
+    unmet = []
+    for text in metadata.requires(distribution) or []:
+        requirement = Requirement(text)
+        if requirement.marker is None or not requirement.marker.evaluate({"extra": extra}):
+            continue
+        if requirement.marker.evaluate({"extra": ""}):
+            continue  # a requirement of the distribution itself, not of the extra
+        try:
+            found = metadata.version(requirement.name)
+        except metadata.PackageNotFoundError:
+            unmet.append(f"{requirement.name}{requirement.specifier} (not installed)")
+            continue
+        if requirement.specifier and not requirement.specifier.contains(found, prereleases=True):
+            unmet.append(f"{requirement.name}{requirement.specifier} (found {found})")
+    return unmet
+
+
+def require_rllib(*, allow_untested: bool = False) -> None:
+    """Ray in the tested range with its ``rllib`` extra satisfied (RLlib pins its own Gymnasium)."""
+    require("ray", allow_untested=allow_untested)
+    unmet = unmet_extra("ray", "rllib")
+    if unmet:
+        raise LibraryVersionError(
+            f"ray is installed but not its rllib extra: {'; '.join(unmet)}. RLlib pins its own versions (ray "
+            "2.60 pins gymnasium 1.2.2, pygym's other views use 1.4): install pygym-edge[rllib] in a "
+            "virtualenv of its own (make rllib-venv builds .venv-rllib)"
+        )

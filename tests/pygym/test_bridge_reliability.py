@@ -80,6 +80,15 @@ def test_an_env_inherited_through_fork_refuses_to_step_in_the_child() -> None:
         assert env.last_frame is not None and env.last_frame.step == 1
 
 
+def stop(process) -> None:
+    """SIGSTOP, then wait until every thread of the process is stopped (delivery is not instant)."""
+    os.kill(process.pid, signal.SIGSTOP)
+    deadline = time.monotonic() + 10
+    while not process.stopped() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert process.stopped()
+
+
 @pytest.fixture
 def own_jvm():
     client = Client.start()
@@ -93,7 +102,7 @@ def test_a_stopped_simulator_times_out_with_a_named_error(own_jvm) -> None:
     client = Client(own_jvm.endpoint, own_jvm.process, call_timeout_s=1.0)
     env = pygym.make("offload-neighbour-v0", server=client, **SHORT)
     env.reset(seed=1)
-    os.kill(own_jvm.process.pid, signal.SIGSTOP)
+    stop(own_jvm.process)
     t0 = time.monotonic()
     with pytest.raises(
         pygym.SimulatorTimeout, match=r"(?s)step: no reply from the simulator at .* within 1 s.*stopped"
@@ -114,7 +123,7 @@ def test_ctrl_c_during_a_step_raises_keyboard_interrupt_and_needs_a_reset(own_jv
     env = pygym.make("offload-neighbour-v0", server=own_jvm, **SHORT)
     env.reset(seed=1)
     env.step(dict.fromkeys(env.agents, 0))
-    os.kill(own_jvm.process.pid, signal.SIGSTOP)  # the step below waits for its reply
+    stop(own_jvm.process)  # the step below waits for its reply
     timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
     with pytest.raises(KeyboardInterrupt):

@@ -1,11 +1,12 @@
 """pygym.rllib: every env id as an RLlib MultiAgentEnv, and RLlib's PPO training on it (run in the RLlib
-virtualenv by ``make test-rllib``; skipped where Ray is not installed)."""
+virtualenv by ``make test-rllib``; skipped elsewhere)."""
 
 from __future__ import annotations
 
 import math
 import re
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
@@ -14,29 +15,33 @@ import pygym
 from tests.adapters.common import SCENARIOS, random_actions
 from tests.readme_recipes import run_recipe
 
-pytest.importorskip("ray", reason="RLlib tests run in the RLlib virtualenv: make test-rllib")
-
-from pygym.rllib import PygymMultiAgentEnv, register
-
 pytestmark = pytest.mark.jvm
 
 
-def test_register_makes_every_env_id_an_rllib_env() -> None:
+@pytest.fixture(scope="module")
+def rllib() -> ModuleType:
+    """pygym.rllib, imported only where RLlib's extra is installed (conftest skips these tests elsewhere)."""
+    import pygym.rllib
+
+    return pygym.rllib
+
+
+def test_register_makes_every_env_id_an_rllib_env(rllib: ModuleType) -> None:
     from ray.tune.registry import ENV_CREATOR, _global_registry
 
-    assert register() == pygym.env_ids()
+    assert rllib.register() == pygym.env_ids()
     for env_id in pygym.env_ids():
         assert _global_registry.contains(ENV_CREATOR, env_id)
 
 
 @pytest.mark.parametrize("env_id", list(SCENARIOS))
-def test_seeded_episodes_reproduce_and_follow_rllibs_conventions(env_id: str) -> None:
+def test_seeded_episodes_reproduce_and_follow_rllibs_conventions(rllib: ModuleType, env_id: str) -> None:
     from ray.rllib.utils.pre_checks.env import check_multiagent_environments
 
     scenario, length = SCENARIOS[env_id]
     runs = []
     for _ in range(2):
-        env = PygymMultiAgentEnv(env_id, scenario)
+        env = rllib.PygymMultiAgentEnv(env_id, scenario)
         check_multiagent_environments(env)
         rng = np.random.default_rng(3)
         obs, infos = env.reset(seed=21)
@@ -72,7 +77,7 @@ def test_seeded_episodes_reproduce_and_follow_rllibs_conventions(env_id: str) ->
 
 
 @pytest.mark.slow
-def test_readme_rllib_ppo_recipe_trains_with_two_env_runners(tmp_path: Path) -> None:
+def test_readme_rllib_ppo_recipe_trains_with_two_env_runners(rllib: ModuleType, tmp_path: Path) -> None:
     out = run_recipe("rllib-ppo", tmp_path, timeout_s=900)
     returns = [float(r) for r in re.findall(r"^\d+ (-?[\d.]+)$", out, flags=re.M)]
     assert len(returns) == 3, out

@@ -91,15 +91,7 @@ public final class Sessions {
      * a returned byte array as base64 without the per-character escaping it applies to strings.
      */
     public byte[] run(int id, byte[] input) {
-        String failure;
-        try {
-            return group(id).run(input);
-        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-            failure = call(() -> {
-                throw e;
-            });
-        }
-        return failure.getBytes(StandardCharsets.UTF_8);
+        return frameCall(() -> group(id).run(input));
     }
 
     /**
@@ -119,9 +111,14 @@ public final class Sessions {
      * region (many task records) comes back as the returned array instead, and a failure as its text.
      */
     public byte[] runShared(int id, int inputLength) {
+        return frameCall(() -> group(id).runShared(inputLength));
+    }
+
+    /** A call that returns a frame, or the UTF-8 text of its failure as {@link #call} words it. */
+    private static byte[] frameCall(Supplier<byte[]> body) {
         String failure;
         try {
-            return group(id).runShared(inputLength);
+            return body.get();
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
             failure = call(() -> {
                 throw e;
