@@ -250,3 +250,9 @@ class VecEnv:
 
     def __repr__(self) -> str:
         return f"VecEnv({self.env_id!r}, num_envs={self.num_envs}, agents={self.num_agents})"
+
+
+# The RL library views of a VecEnv (pygym.adapters), reachable from here too.
+from pygym.adapters import to_gymnasium as to_gymnasium  # noqa: E402
+from pygym.adapters import to_sb3 as to_sb3  # noqa: E402
+from pygym.adapters import to_torchrl as to_torchrl  # noqa: E402

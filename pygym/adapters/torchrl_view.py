@@ -11,6 +11,11 @@ reset (env ``i`` with ``s + i``).
 
 Arrays cross as ``torch.from_numpy`` views; no Python runs per agent. For masked random actions (e.g.
 ``env.rand_action``) add TorchRL's ``ActionMask`` transform.
+
+The ``state`` of the step that ends an env is its final state where the VecEnv reports it in
+``infos["final_info"]["state"]``; a VecEnv that does not (pygym's ``same_step`` mode at this version) gives
+the state after the env's reset instead, which matters only to a centralised critic bootstrapping a
+truncated episode from the state (the observations of that step are always the final ones).
 """
 
 from __future__ import annotations

@@ -27,6 +27,15 @@ def test_import_pygym_and_its_adapters_never_imports_torch() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_views_are_reachable_from_pygym_vector() -> None:
+    import pygym.adapters
+    import pygym.vector
+
+    assert pygym.vector.to_gymnasium is pygym.adapters.to_gymnasium
+    assert pygym.vector.to_sb3 is pygym.adapters.to_sb3
+    assert pygym.vector.to_torchrl is pygym.adapters.to_torchrl
+
+
 @pytest.mark.jvm
 @pytest.mark.parametrize("env_id", list(SCENARIOS))
 def test_rows_are_the_vecenv_arrays_folded_over_whole_episodes(env_id: str) -> None:

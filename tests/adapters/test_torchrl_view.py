@@ -71,6 +71,10 @@ def test_masks_in_the_spec_and_seeded_resets_reproduce() -> None:
         again = env.reset()
         assert (first["agents", "observation"] == again["agents", "observation"]).all()
         assert first["agents", "action_mask"].dtype == torch.bool
+        partial = first.clone()
+        partial["_reset"] = torch.tensor([[True], [False]])
+        with pytest.raises(pygym.SessionError, match=r"reset of envs \[0\] that have not ended"):
+            env.reset(partial)
         bad = env.rand_action(first)
         bad["agents", "action"] = torch.zeros(2, 10, 3, dtype=torch.int64)
         with pytest.raises(pygym.ActionError, match=r"shape \(2, 10, 3\); expected \(2, 10\)"):
