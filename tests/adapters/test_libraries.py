@@ -1,4 +1,5 @@
-"""Library version checks: a library outside the tested range, or missing, is a named error saying what to do."""
+"""Library version checks: a library outside the tested range, or missing, is a named error saying what to
+do."""
 
 from __future__ import annotations
 
@@ -60,12 +61,12 @@ def test_views_check_versions_before_importing(monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.delenv(libraries.ALLOW_UNTESTED_VARIABLE, raising=False)
     fake_versions(monkeypatch, {"stable-baselines3": "3.0.0", "tensordict": "0.13.0"})
-    with pytest.raises(pygym.LibraryVersionError, match="stable-baselines3 3.0.0"):
+    with pytest.raises(pygym.LibraryVersionError, match=r"stable-baselines3 3\.0\.0"):
         to_sb3(object())  # type: ignore[arg-type]
-    with pytest.raises(pygym.LibraryVersionError, match="tensordict 0.13.0"):
+    with pytest.raises(pygym.LibraryVersionError, match=r"tensordict 0\.13\.0"):
         to_torchrl(object())  # type: ignore[arg-type]
     # Past the check, the view names what it was given.
-    with pytest.raises(pygym.ConfigError, match="takes a pygym.VecEnv"), pytest.warns(UserWarning):
+    with pytest.raises(pygym.ConfigError, match=r"takes a pygym\.VecEnv"), pytest.warns(UserWarning):
         to_sb3(object(), allow_untested=True)  # type: ignore[arg-type]
 
 
