@@ -233,6 +233,18 @@ def measured(rows: list[Row], row: Row, run: Callable[[], Any]) -> None:
     )
 
 
+def rllib_ready() -> bool:
+    """Whether RLlib's extra is installed here (ray[tune] alone is not enough)."""
+    from pygym.adapters.libraries import require_rllib
+
+    try:
+        require_rllib()
+    except pygym.PygymError as e:
+        console.print(f"  RLlib left out: {str(e)[:150]}")
+        return False
+    return True
+
+
 def have(module: str) -> bool:
     try:
         __import__(module)
@@ -313,7 +325,7 @@ def throughput(
     unknown = [name for name in wanted if name not in LIBRARY_MODULES]
     if unknown:
         raise typer.BadParameter(f"unknown libraries {unknown}; known: {', '.join(LIBRARY_MODULES)}")
-    present = {name for name in wanted if have(LIBRARY_MODULES[name])}
+    present = {name for name in wanted if have(LIBRARY_MODULES[name]) and (name != "rllib" or rllib_ready())}
     rows: list[Row] = []
     for env_id, scenario in (NEIGHBOUR_LOADED, EXPLABOFF_2X3):
         for row, run in plan(env_id, scenario, envs, seconds):
@@ -560,6 +572,7 @@ def train_rllib(env_id: str, scenario: Mapping[str, Any], iterations: int) -> Le
             f"  rllib iteration {i}: episode return {result['env_runners'].get('episode_return_mean')}"
         )
     module = algo.get_module("shared")
+    assert module is not None
     algo.stop()
     ray.shutdown()
     discrete = isinstance(module.action_space, __import__("gymnasium").spaces.Discrete)
@@ -598,7 +611,10 @@ def train(
     agent_steps: Annotated[int, typer.Option(help="SB3: agent steps (env steps x agents)")] = 200_000,
     frames: Annotated[int, typer.Option(help="TorchRL: env steps")] = 40_000,
     iterations: Annotated[int, typer.Option(help="RLlib: PPO iterations of 2,000 env steps")] = 10,
-    eval_episodes: Annotated[int, typer.Option(help="evaluation episodes per policy")] = 10,
+    eval_episodes: Annotated[int, typer.Option(help="evaluation episodes per policy, neighbour env")] = 10,
+    eval_episodes_mec: Annotated[
+        int, typer.Option(help="evaluation episodes per policy, ExplabOff (10 steps each)")
+    ] = 500,
     env: Annotated[str, typer.Option(help="neighbour, explaboff or both")] = "both",
 ) -> None:
     """Trains the library's PPO on ExplabOff 2x3 and on a loaded neighbour scenario; evaluates it beside
@@ -610,7 +626,8 @@ def train(
     }[env]
     table = Table(
         title=f"{library}: greedy policies after training vs heuristics, "
-        f"{eval_episodes} episodes (seeds {EVAL_SEED}..)"
+        f"{eval_episodes} episodes of the neighbour env, {eval_episodes_mec} of ExplabOff "
+        f"(seeds {EVAL_SEED}..)"
     )
     for title in ("env", "policy", "budget", "train s", "return/agent", "figure"):
         table.add_column(title, justify="left" if title in ("env", "policy", "budget") else "right")
@@ -633,20 +650,21 @@ def train(
         else:
             raise typer.BadParameter(f"unknown library {library!r}: sb3, torchrl or rllib")
         figure = HEADLINE[env_id]
+        episodes = eval_episodes_mec if env_id == EXPLABOFF_2X3[0] else eval_episodes
         label = f"{env_id} " + " ".join(f"{k}={v}" for k, v in scenario.items())
         results: list[tuple[str, str, str, Summary]] = []
         for name in BASELINES[env_id]:
             policy = make_policy(name, table=SIZE_TABLE if name == "size-table" else None)
-            with pygym.make_vec(env_id, min(eval_episodes, 8), **scenario) as venv:
-                results.append((name, "-", "-", evaluate(venv, policy, eval_episodes, EVAL_SEED)))
+            with pygym.make_vec(env_id, min(episodes, 8), **scenario) as venv:
+                results.append((name, "-", "-", evaluate(venv, policy, episodes, EVAL_SEED)))
         for learned, budget, seconds in runs:
-            with pygym.make_vec(env_id, min(eval_episodes, 8), **scenario) as venv:
+            with pygym.make_vec(env_id, min(episodes, 8), **scenario) as venv:
                 results.append(
                     (
                         learned.name,
                         budget,
                         f"{seconds:,.0f}",
-                        evaluate(venv, learned, eval_episodes, EVAL_SEED),
+                        evaluate(venv, learned, episodes, EVAL_SEED),
                     )
                 )
         for name, budget, seconds_text, summary in results:

@@ -31,6 +31,7 @@ from pygym.adapters.libraries import require_rllib
 require_rllib()
 
 from ray.rllib.env.multi_agent_env import MultiAgentEnv  # noqa: E402
+from ray.rllib.utils.typing import MultiAgentDict  # noqa: E402
 from ray.tune.registry import register_env  # noqa: E402
 
 import pygym  # noqa: E402
@@ -44,47 +45,46 @@ class PygymMultiAgentEnv(MultiAgentEnv):
         super().__init__()
         self.env_id = env_id
         self.venv = pygym.make_vec(env_id, 1, **dict(config or {}))
-        self.possible_agents = list(self.venv.possible_agents)
+        self._agents: list[str] = list(self.venv.possible_agents)
+        self.possible_agents = list(self._agents)
         # Every agent acts in every step, and RLlib checks results against ``agents`` after the last one too.
-        self.agents = self.possible_agents[:]
+        self.agents = list(self._agents)
         self._running = False
-        self.observation_spaces = dict.fromkeys(self.possible_agents, self.venv.single_observation_space)
-        self.action_spaces = dict.fromkeys(self.possible_agents, self.venv.single_action_space)
+        self.observation_spaces = dict.fromkeys(self._agents, self.venv.single_observation_space)
+        self.action_spaces = dict.fromkeys(self._agents, self.venv.single_action_space)
         self._discrete = not self.venv.continuous_action_fields
-        dims = () if self._discrete else (len(self.venv.continuous_action_fields),)
-        self._actions = np.zeros(
-            (1, len(self.possible_agents), *dims), np.int64 if self._discrete else np.float32
-        )
 
-    def reset(
+    def reset(  # type: ignore[override]  # per-agent dicts, as RLlib's own MultiAgentEnv.reset
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, Any]]]:
+    ) -> tuple[MultiAgentDict, MultiAgentDict]:
         obs, infos = self.venv.reset(seed=seed, options=options)
         self._running = True
         return self._observations(obs), self._infos(infos)
 
-    def step(self, action_dict: Mapping[str, Any]) -> tuple[dict, dict, dict, dict, dict]:
+    def step(  # type: ignore[override]  # RLlib's multi-agent step returns dicts, not gymnasium's tuple
+        self, action_dict: MultiAgentDict
+    ) -> tuple[MultiAgentDict, MultiAgentDict, MultiAgentDict, MultiAgentDict, MultiAgentDict]:
         if not self._running:
             raise ActionError("step() after the episode ended (or before reset()): call reset() first")
-        missing = [agent for agent in self.agents if agent not in action_dict]
-        unknown = [agent for agent in action_dict if agent not in self.agents]
+        missing = [agent for agent in self._agents if agent not in action_dict]
+        unknown = [agent for agent in action_dict if agent not in self._agents]
         if missing or unknown:
             raise ActionError(
                 f"step needs one action per live agent; missing: {missing or 'none'}, "
                 f"unknown: {unknown or 'none'}"
             )
-        for i, agent in enumerate(self.possible_agents):
-            self._actions[0, i] = action_dict[agent]
-        obs, rewards, terminations, truncations, infos = self.venv.step(self._actions)
+        # The VecEnv checks the actions' type, shape and range, naming the agent of a bad one.
+        actions = np.asarray([action_dict[agent] for agent in self._agents])[None]
+        obs, rewards, terminations, truncations, infos = self.venv.step(actions)
         terminated, truncated = bool(terminations[0, 0]), bool(truncations[0, 0])
         agent_infos = self._infos(infos)
         if terminated or truncated:
             record = infos["episode"]
             figures = {key: value[0].item() for key, value in record.items() if key != "return"}
-            for i, agent in enumerate(self.possible_agents):
+            for i, agent in enumerate(self._agents):
                 agent_infos[agent]["episode"] = {"return": float(record["return"][0, i]), **figures}
             self._running = False
-        agents = self.possible_agents
+        agents = self._agents
         return (
             self._observations(obs),
             dict(zip(agents, rewards[0].tolist(), strict=True)),
@@ -93,15 +93,15 @@ class PygymMultiAgentEnv(MultiAgentEnv):
             agent_infos,
         )
 
-    def _observations(self, obs: np.ndarray) -> dict[str, np.ndarray]:
-        return dict(zip(self.possible_agents, obs[0], strict=True))
+    def _observations(self, obs: np.ndarray) -> MultiAgentDict:
+        return dict(zip(self._agents, obs[0], strict=True))
 
-    def _infos(self, infos: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    def _infos(self, infos: Mapping[str, Any]) -> MultiAgentDict:
         if not self._discrete:
-            return {agent: {} for agent in self.possible_agents}
+            return {agent: {} for agent in self._agents}
         return {
             agent: {"action_mask": mask}
-            for agent, mask in zip(self.possible_agents, infos["action_mask"][0], strict=True)
+            for agent, mask in zip(self._agents, infos["action_mask"][0], strict=True)
         }
 
     def close(self) -> None:
