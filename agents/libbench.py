@@ -560,7 +560,8 @@ def train_rllib(env_id: str, scenario: Mapping[str, Any], iterations: int) -> Le
     config = (
         PPOConfig()
         .environment(env_id, env_config=dict(scenario))
-        .env_runners(num_env_runners=2)
+        # A shared 2-core machine samples slowly: wait for the runners rather than train on nothing.
+        .env_runners(num_env_runners=2, sample_timeout_s=1200)
         .multi_agent(policies={"shared"}, policy_mapping_fn=lambda agent_id, episode, **kwargs: "shared")
         .training(train_batch_size_per_learner=steps, minibatch_size=steps // 8, lr=3e-4, num_epochs=10)
         .debugging(seed=1)
@@ -568,9 +569,8 @@ def train_rllib(env_id: str, scenario: Mapping[str, Any], iterations: int) -> Le
     algo = config.build_algo()
     for i in range(iterations):
         result = algo.train()
-        console.print(
-            f"  rllib iteration {i}: episode return {result['env_runners'].get('episode_return_mean')}"
-        )
+        runners = result.get("env_runners", {})
+        console.print(f"  rllib iteration {i}: episode return {runners.get('episode_return_mean')}")
     module = algo.get_module("shared")
     assert module is not None
     algo.stop()
