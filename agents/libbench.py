@@ -197,7 +197,7 @@ def rllib_pettingzoo(env_id: str, scenario: Mapping[str, Any], seconds: float) -
 def dict_env_rate(env: Any, seconds: float) -> float:
     env.reset(seed=1)
     agents = list(env.possible_agents)
-    space = env.action_spaces[agents[0]] if hasattr(env, "action_spaces") else env.action_space[agents[0]]
+    space = env.get_action_space(agents[0])
     action = np.zeros(space.shape, np.float32) if space.shape else 0
     actions = dict.fromkeys(agents, action)
 
@@ -555,7 +555,7 @@ def train_rllib(env_id: str, scenario: Mapping[str, Any], iterations: int) -> Le
     import pygym.rllib
 
     pygym.rllib.register([env_id])
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
     steps = 2000
     config = (
         PPOConfig()
