@@ -22,7 +22,7 @@ from stable_baselines3.common.vec_env import VecEnv as SB3VecEnv
 from stable_baselines3.common.vec_env.base_vec_env import VecEnvIndices
 
 from pygym.adapters.gymnasium_view import Folding, check_vecenv
-from pygym.errors import ConfigError
+from pygym.errors import ConfigError, SessionError
 from pygym.vector import VecEnv
 
 # Row attributes SB3 and sb3-contrib ask a VecEnv for; every row has the same value.
@@ -55,7 +55,7 @@ class SB3VecEnvView(SB3VecEnv):
 
     def step_wait(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict[str, Any]]]:
         if self._actions is None:
-            raise ConfigError("step_wait() without step_async(actions)")
+            raise SessionError("step_wait() without step_async(actions)")
         actions, self._actions = self._actions, None
         obs, rewards, terminations, truncations, infos = self.venv.step(actions)
         fold = self.folding
