@@ -55,8 +55,11 @@ def fixed_actions(venv: pygym.VecEnv) -> np.ndarray:
 
 
 def rate(step: Callable[[], int], seconds: float) -> float:
-    """Env steps per second of ``step`` (which returns the env steps it took), run for about ``seconds``."""
-    for _ in range(3):
+    """Env steps per second of ``step`` (which returns the env steps it took), run for about ``seconds``
+    after a warm-up of half as long."""
+    # Warm up first: the JVM compiles the simulator's hot code in the first thousands of steps.
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds / 2:
         step()
     steps = 0
     start = time.perf_counter()
