@@ -74,7 +74,13 @@ class PygymMultiAgentEnv(MultiAgentEnv):
                 f"unknown: {unknown or 'none'}"
             )
         # The VecEnv checks the actions' type, shape and range, naming the agent of a bad one.
-        actions = np.asarray([action_dict[agent] for agent in self._agents])[None]
+        try:
+            actions = np.asarray([action_dict[agent] for agent in self._agents])[None]
+        except (TypeError, ValueError):
+            space = self.venv.single_action_space
+            raise ActionError(
+                f"actions {dict(action_dict)!r:.200}: each agent's action must fit {space}"
+            ) from None
         obs, rewards, terminations, truncations, infos = self.venv.step(actions)
         terminated, truncated = bool(terminations[0, 0]), bool(truncations[0, 0])
         agent_infos = self._infos(infos)

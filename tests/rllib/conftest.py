@@ -15,5 +15,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     except (LibraryMissing, LibraryVersionError) as e:
         skip = pytest.mark.skip(reason=f"RLlib tests run in the RLlib virtualenv (make test-rllib): {e}")
         for item in items:
-            if "tests/rllib/" in str(item.fspath):
+            if "tests/rllib/" in str(item.path):
                 item.add_marker(skip)

@@ -69,6 +69,15 @@ def test_seeded_episodes_reproduce_and_follow_rllibs_conventions(rllib: ModuleTy
                 trace.append(np.stack(list(obs.values())))
         with pytest.raises(pygym.ActionError, match=f"missing: \\['{env.agents[0]}'\\]"):
             env.step({agent: actions[0] for agent in env.agents[1:]})
+        wrong = {agent: actions[0] for agent in env.agents}
+        if masks is None:
+            wrong[env.agents[-1]] = np.zeros(3, np.float32)
+            bad = r"must fit Box"
+        else:
+            wrong[env.agents[-1]] = 1.5
+            bad = "expected integers"
+        with pytest.raises(pygym.ActionError, match=bad):
+            env.step(wrong)
         env.close()
         runs.append(trace)
     assert len(runs[0]) == len(runs[1]) >= 2 * 2 + 1
