@@ -12,10 +12,7 @@ reset (env ``i`` with ``s + i``).
 Arrays cross as ``torch.from_numpy`` views; no Python runs per agent. For masked random actions (e.g.
 ``env.rand_action``) add TorchRL's ``ActionMask`` transform.
 
-The ``state`` of the step that ends an env is its final state where the VecEnv reports it in
-``infos["final_info"]["state"]``; a VecEnv that does not (pygym's ``same_step`` mode at this version) gives
-the state after the env's reset instead, which matters only to a centralised critic bootstrapping a
-truncated episode from the state (the observations of that step are always the final ones).
+The ``state`` of the step that ends an env is its final state (``infos["final_info"]["state"]``).
 """
 
 from __future__ import annotations
@@ -151,8 +148,7 @@ class TorchRLView(EnvBase):
             obs = np.where(ended[:, None, None], infos["final_obs"], obs)
             if masks is not None:
                 masks = np.where(ended[:, None, None], final["action_mask"], masks)
-            if "state" in final:
-                state = np.where(ended[:, None], final["state"], state)
+            state = np.where(ended[:, None], final["state"], state)
         fields = self._observations(obs, masks, state)
         fields[GROUP]["reward"] = torch.from_numpy(rewards[:, :, None])
         return self._td({**fields, **self._flags(terminations[:, 0], truncations[:, 0])})
