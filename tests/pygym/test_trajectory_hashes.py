@@ -2,8 +2,8 @@
 simulator: a change to the scenario layer that is meant to keep behaviour (a refactoring) must keep them.
 
 Each case runs whole episodes (a seeded reset, then resets that continue the seed sequence) with actions
-drawn from a fixed generator. It hashes the spec and the configuration text (without what describes the
-session rather than the scenario), every frame (observation, action mask, metrics, state, task records,
+drawn from a fixed generator. It hashes the spec (field names, units and bounds, agents, actions, timing;
+not the configuration text), every frame (observation, action mask, metrics, state, task records,
 step, time, ends), the rewards and the episode records. A change that alters behaviour on purpose changes
 a digest: record the new ones with ``python -m tests.pygym.test_trajectory_hashes`` and say why in the
 commit.
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,22 +125,22 @@ CASES = {
 
 # case -> (steps over all episodes, sha256), recorded from the real simulator.
 RECORDED: dict[str, tuple[int, str]] = {
-    "neighbour": (200, "9f7ff38b22222cb6e949c8f28adfcca5a25013b8f8a2608e7cff5cc723bb47e2"),
-    "neighbour-files": (108, "980e0236464000f3cf503e6a071948058abdcce0dbc41ed00133db680b17d3aa"),
-    "neighbour-topology": (100, "788e855af85b93d082d218c8c6dd3aa3f9f96e558d6f3b4cc4f99ec1f851d8b5"),
-    "mec": (20, "a90310403e4e7396af4bff50ba006348154e7740b99f1deb8d6c85a6de649110"),
-    "mec-ps-cores": (20, "d031a469c82cd6697caab5fdef47664629f4535dcf06061c27fbffad0cd64e8d"),
-    "mec-files": (12, "7e124fde8016f9c2c8cf12ed4ba4c2e95be7bc3135c600f495aa35c8ea943dcb"),
-    "mec-workload": (50, "10494c566c237cfec9a1c7c798a2900414bf287d81b57e0094f02fd0cd828d28"),
-    "explaboff": (20, "eda4fdfae70d0b72d2698c71cd54f254a1d2407b209dee90e89ffa98626b85d2"),
-    "explaboff-3x7-raw": (28, "aa45e5fc5f50cc3b3a01a54fa401f71fcccb07cb41f154a141d499ec1c6cf5c4"),
+    "neighbour": (200, "ecda08e6025b506ffc42b2b0e36dd890063a9f25f9a28075f560203190626d7a"),
+    "neighbour-files": (108, "46b7b058db6ece31e201cd7aafd19446f85fe6353642233b9b25fb1aa237d80d"),
+    "neighbour-topology": (100, "f6b366dfc502e4c2fc6354dd660de32739fca16fdf0ef72c9d155c8dc8557ae5"),
+    "mec": (20, "a70733f76c8e87b903c6a013a940b352aa9dc11d085701a6e7c5980587e45fa6"),
+    "mec-ps-cores": (20, "95246f282c4603d1fb1226633f05fae06ba1d67482a91adc95ad62c34a32400c"),
+    "mec-files": (12, "78d771752b7f0fc0e242a4669fa24dfcc8c67134db64e4160e8b7c753cb01d64"),
+    "mec-workload": (50, "6bba56ee58df61858413c9d549f79dacd28e9e3634eacae17f599263cba46416"),
+    "explaboff": (20, "9ab2f4e5436f18cd157e150266ad6a1cbd3d01b059bbf3987f91ae9e6bd18504"),
+    "explaboff-3x7-raw": (28, "d34f284ecf884788bc08e3349944501bc6ff9751870eb0e6055c8f974132de38"),
 }
 
 
 # Spec entries that describe the session rather than the scenario (its group on the server, the server's
-# threads); the configuration text is hashed with the folders of its files left out (they are temporary).
+# threads) or that are not part of a trajectory (the configuration text, which names temporary files and
+# lists the template's wiring keys).
 SESSION_KEYS = ("config", "group", "threads")
-FOLDER = re.compile(r"(?m)^(\S+) /\S*/")
 
 
 def _update(h: Any, value: Any) -> None:
@@ -167,7 +166,6 @@ def trajectory(case: str, tmp: Path) -> tuple[int, str]:
     with pygym.make(c.env_id, **c.scenario(tmp)) as env:
         spec = {key: value for key, value in env.spec_json.items() if key not in SESSION_KEYS}
         h.update(json.dumps(spec, sort_keys=True).encode())
-        h.update(FOLDER.sub(r"\1 ", env.spec_json["config"]).encode())
         for episode in range(c.episodes):
             _, infos = env.reset(seed=c.seed if episode == 0 else None)
             _frame(h, env)
