@@ -90,7 +90,7 @@ public final class Tasks implements EventHandler {
      * Drops a task of this origin wherever it is; a transfer in progress is discarded on delivery, and a task
      * waiting for its dependencies is never released.
      */
-    void drop(Task task, DropReason reason) {
+    public void drop(Task task, DropReason reason) {
         Task.Stage stage = task.stage;
         task.stage = Task.Stage.DROPPED;
         task.dropReason = reason;

@@ -2,27 +2,21 @@ package edgesim.scenario;
 
 import edgesim.config.Config;
 import edgesim.config.ConfigReader;
+import edgesim.engine.ComponentPlugin;
 import edgesim.engine.ComponentTypes;
 import edgesim.engine.Node;
 import edgesim.engine.Simulation;
+import edgesim.io.FileCache;
 import edgesim.model.ShannonChannel;
 import edgesim.model.Task;
-import edgesim.protocol.Coordinates;
 import edgesim.protocol.Cpu;
-import edgesim.protocol.FaultInjector;
-import edgesim.io.TopologyFile;
-import edgesim.io.WorkloadFile;
-import edgesim.protocol.LoadBeacon;
-import edgesim.protocol.NetworkBuilder;
 import edgesim.protocol.NeighbourTable;
-import edgesim.protocol.PoissonArrivals;
+import edgesim.protocol.Protocols;
 import edgesim.protocol.Radio;
-import edgesim.protocol.RadiusWiring;
 import edgesim.protocol.TaskLog;
-import edgesim.protocol.TraceArrivals;
-import edgesim.protocol.WorkloadReplay;
 import edgesim.protocol.Tasks;
-import edgesim.protocol.UniformPlacement;
+import edgesim.protocol.init.Initializers;
+import edgesim.protocol.init.WorkloadReplay;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -65,7 +59,7 @@ public final class OffloadNeighbour implements Scenario {
     /** Numbers of the configuration, evaluated once for all the resets. */
     private final Map<String, Double> numbers = new HashMap<>();
     private boolean validated;
-    private final ComponentTypes types = componentTypes(new HashMap<>(), new HashMap<>());
+    private final ComponentTypes types;
     private final Spec spec;
     private final int obsDim;
     private final int metricDim;
@@ -84,7 +78,14 @@ public final class OffloadNeighbour implements Scenario {
 
     /** Validates the whole configuration by building a simulation once; throws ConfigException. */
     public OffloadNeighbour(Config config) {
+        this(config, List.of());
+    }
+
+    /** As above, with the component types of {@code plugins} added to the scenario's own. */
+    public OffloadNeighbour(Config config, List<ComponentPlugin> plugins) {
         this.config = config;
+        this.types = Initializers.register(Protocols.register(new ComponentTypes()), new FileCache());
+        plugins.forEach(p -> p.register(types));
         build(0);
         int maxDegree = ((NeighbourTable) sim.node(0).protocol(linksPid)).maxDegree();
         this.actionCount = 1 + maxDegree;
@@ -97,28 +98,6 @@ public final class OffloadNeighbour implements Scenario {
             dryRun.close();
         }
         sim = null;
-    }
-
-    /**
-     * The component types this scenario's configuration may name; {@code topologies} and {@code workloads}
-     * keep topology files parsed, and workload files checked, once for all the resets of one scenario.
-     */
-    public static ComponentTypes componentTypes(Map<String, TopologyFile> topologies,
-            Map<String, WorkloadFile.Summary> workloads) {
-        return new ComponentTypes()
-                .protocol("Coordinates", Coordinates.TYPE)
-                .protocol("NeighbourTable", NeighbourTable.TYPE)
-                .protocol("Cpu", Cpu.TYPE)
-                .protocol("Radio", Radio.TYPE)
-                .protocol("Tasks", Tasks.TYPE)
-                .protocol("PoissonArrivals", PoissonArrivals.TYPE)
-                .protocol("LoadBeacon", LoadBeacon.TYPE)
-                .initializer("UniformPlacement", UniformPlacement.TYPE)
-                .initializer("RadiusWiring", RadiusWiring.TYPE)
-                .protocol("TraceArrivals", TraceArrivals.TYPE)
-                .initializer("NetworkBuilder", NetworkBuilder.type(topologies))
-                .initializer("WorkloadReplay", WorkloadReplay.type(workloads))
-                .control("FaultInjector", FaultInjector.TYPE);
     }
 
     @Override

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import edgesim.config.Config;
+import edgesim.engine.ComponentTypes;
 import edgesim.engine.Simulation;
+import edgesim.io.FileCache;
 import edgesim.model.DropReason;
 import edgesim.model.Task;
-import edgesim.scenario.OffloadNeighbour;
+import edgesim.protocol.init.Initializers;
 import org.junit.jupiter.api.Test;
 
 class CpuTest {
@@ -35,7 +37,7 @@ class CpuTest {
                 "protocol.radio.tasks tasks",
                 "protocol.tasks Tasks",
                 "protocol.tasks.cpu cpu");
-        Simulation sim = new Simulation(Config.parse(text, "cpu-test"), OffloadNeighbour.componentTypes(new java.util.HashMap<>(), new java.util.HashMap<>()), 1);
+        Simulation sim = new Simulation(Config.parse(text, "cpu-test"), Initializers.register(Protocols.register(new ComponentTypes()), new FileCache()), 1);
         sim.checkAllKeysUsed();
         return sim;
     }

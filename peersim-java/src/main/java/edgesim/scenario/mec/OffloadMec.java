@@ -2,20 +2,17 @@ package edgesim.scenario.mec;
 
 import edgesim.config.Config;
 import edgesim.config.ConfigReader;
+import edgesim.engine.ComponentPlugin;
 import edgesim.engine.ComponentTypes;
 import edgesim.engine.Rng;
 import edgesim.engine.Simulation;
-import edgesim.io.TopologyFile;
-import edgesim.io.WorkloadFile;
+import edgesim.io.FileCache;
 import edgesim.model.MecJob;
 import edgesim.model.PathLossChannel;
-import edgesim.protocol.CellPlacement;
-import edgesim.protocol.Coordinates;
-import edgesim.protocol.MecCpu;
-import edgesim.protocol.MecNetwork;
-import edgesim.protocol.MecWorkload;
-import edgesim.protocol.TraceArrivals;
-import edgesim.protocol.Uplink;
+import edgesim.protocol.mec.MecComponents;
+import edgesim.protocol.mec.MecCpu;
+import edgesim.protocol.mec.MecWorkload;
+import edgesim.protocol.mec.Uplink;
 import edgesim.scenario.ActionException;
 import edgesim.scenario.Field;
 import edgesim.scenario.ResetNeeded;
@@ -152,7 +149,7 @@ public final class OffloadMec implements Scenario, MecJob.Listener {
     /** Numbers of the configuration, evaluated once for all the resets. */
     private final Map<String, Double> numbers = new HashMap<>();
     private boolean validated;
-    private final ComponentTypes types = componentTypes(new HashMap<>(), new HashMap<>());
+    private final ComponentTypes types;
     private final Spec spec;
     private final StepOutput out;
     private final int obsDim;
@@ -182,7 +179,14 @@ public final class OffloadMec implements Scenario, MecJob.Listener {
 
     /** Validates the whole configuration by building a simulation once; throws ConfigException. */
     public OffloadMec(Config config) {
+        this(config, List.of());
+    }
+
+    /** As above, with the component types of {@code plugins} added to the scenario's own. */
+    public OffloadMec(Config config, List<ComponentPlugin> plugins) {
         this.config = config;
+        this.types = MecComponents.register(new ComponentTypes(), new FileCache());
+        plugins.forEach(p -> p.register(types));
         build(0);
         this.spec = makeSpec();
         this.obsDim = spec.observation().size();
@@ -193,27 +197,6 @@ public final class OffloadMec implements Scenario, MecJob.Listener {
         }
         sim = null;
         workload = null;
-    }
-
-    /** The component types this scenario's configuration may name, with caches of their own. */
-    public static ComponentTypes componentTypes() {
-        return componentTypes(new HashMap<>(), new HashMap<>());
-    }
-
-    /**
-     * The component types this scenario's configuration may name; {@code topologies} and {@code workloads}
-     * keep topology files parsed, and workload files checked, once for all the resets of one scenario.
-     */
-    public static ComponentTypes componentTypes(Map<String, TopologyFile> topologies,
-            Map<String, WorkloadFile.Summary> workloads) {
-        return new ComponentTypes()
-                .protocol("Coordinates", Coordinates.TYPE)
-                .protocol("MecCpu", MecCpu.TYPE)
-                .protocol("Uplink", Uplink.TYPE)
-                .protocol("TraceArrivals", TraceArrivals.TYPE)
-                .initializer("CellPlacement", CellPlacement.TYPE)
-                .initializer("MecNetwork", MecNetwork.type(topologies))
-                .initializer("MecWorkload", MecWorkload.type(workloads));
     }
 
     @Override

@@ -2,10 +2,12 @@ package edgesim.scenario.mec;
 
 import edgesim.config.Config;
 import edgesim.config.ConfigReader;
+import edgesim.engine.ComponentPlugin;
 import edgesim.engine.ComponentTypes;
 import edgesim.engine.Rng;
 import edgesim.engine.Simulation;
-import edgesim.protocol.WorkQueue;
+import edgesim.protocol.mec.MecComponents;
+import edgesim.protocol.mec.WorkQueue;
 import edgesim.scenario.ActionException;
 import edgesim.scenario.Field;
 import edgesim.scenario.ResetNeeded;
@@ -76,7 +78,7 @@ public final class OffloadMecExplabOff implements Scenario {
     private final Config config;
     /** Numbers of the configuration, evaluated once for all the resets. */
     private final Map<String, Double> numbers = new HashMap<>();
-    private final ComponentTypes types = componentTypes();
+    private final ComponentTypes types;
     private boolean validated;
     private final ExplabOffSetting setting;
     private final Config sized;
@@ -108,7 +110,14 @@ public final class OffloadMecExplabOff implements Scenario {
 
     /** Validates the whole configuration by building a simulation once; throws ConfigException. */
     public OffloadMecExplabOff(Config config) {
+        this(config, List.of());
+    }
+
+    /** As above, with the component types of {@code plugins} added to the scenario's own. */
+    public OffloadMecExplabOff(Config config, List<ComponentPlugin> plugins) {
         this.config = config;
+        this.types = MecComponents.registerExplabOff(new ComponentTypes());
+        plugins.forEach(p -> p.register(types));
         ConfigReader probe = config.reader();
         this.setting = ExplabOffSetting.resolve(probe.child("env"));
         probe.require(probe.getString(Simulation.PAR_SIZE).equals(ExplabOffSetting.AUTO), Simulation.PAR_SIZE,
@@ -132,11 +141,6 @@ public final class OffloadMecExplabOff implements Scenario {
         this.row = new double[obsDim];
         this.out = new StepOutput(spec);
         sim = null;
-    }
-
-    /** The component types this scenario's configuration may name. */
-    public static ComponentTypes componentTypes() {
-        return new ComponentTypes().protocol("WorkQueue", WorkQueue.TYPE);
     }
 
     private void build(long seed) {

@@ -1,4 +1,4 @@
-package edgesim.protocol;
+package edgesim.protocol.mec;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,8 +12,9 @@ import edgesim.config.Config;
 import edgesim.config.ConfigException;
 import edgesim.engine.ComponentTypes;
 import edgesim.engine.Simulation;
+import edgesim.io.FileCache;
 import edgesim.model.MecJob;
-import edgesim.scenario.mec.OffloadMec;
+import edgesim.protocol.link.LinkModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +85,7 @@ class MecCoresLinksWorkloadTest {
                 "protocol.uplink.coordinates position",
                 "protocol.uplink.cpu cpu",
                 links == null ? "" : "init.links Links");
-        ComponentTypes types = OffloadMec.componentTypes()
+        ComponentTypes types = MecComponents.register(new ComponentTypes(), new FileCache())
                 .initializer("Links", (config, sim) -> () -> sim.share(LinkModel.class, links));
         Simulation sim = new Simulation(Config.parse(text, "mec-test"), types, 1);
         sim.checkAllKeysUsed();
@@ -217,7 +218,7 @@ class MecCoresLinksWorkloadTest {
                 "init.workload.devices 2",
                 "init.workload.queue_capacity " + capacity,
                 "init.workload.trace trace");
-        Simulation sim = new Simulation(Config.parse(text, "replay-test"), OffloadMec.componentTypes(), 1);
+        Simulation sim = new Simulation(Config.parse(text, "replay-test"), MecComponents.register(new ComponentTypes(), new FileCache()), 1);
         sim.checkAllKeysUsed();
         return sim;
     }

@@ -1,4 +1,4 @@
-package edgesim.protocol;
+package edgesim.protocol.mec;
 
 import edgesim.config.ConfigReader;
 import edgesim.engine.ComponentTypes;
@@ -6,6 +6,8 @@ import edgesim.engine.Initializer;
 import edgesim.engine.Node;
 import edgesim.engine.Simulation;
 import edgesim.io.WorkloadFile;
+import edgesim.protocol.TraceArrivals;
+import edgesim.protocol.WorkloadStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,13 +1,15 @@
-package edgesim.protocol;
+package edgesim.protocol.mec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import edgesim.config.Config;
+import edgesim.engine.ComponentTypes;
 import edgesim.engine.Simulation;
+import edgesim.io.FileCache;
 import edgesim.model.MecJob;
 import edgesim.model.PathLossChannel;
-import edgesim.scenario.mec.OffloadMec;
+import edgesim.protocol.Coordinates;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -50,7 +52,7 @@ class MecProtocolsTest {
                 "protocol.uplink.noise_psd_dbm_per_hz -174",
                 "protocol.uplink.coordinates position",
                 "protocol.uplink.cpu cpu");
-        Simulation sim = new Simulation(Config.parse(text, "mec-test"), OffloadMec.componentTypes(), 1);
+        Simulation sim = new Simulation(Config.parse(text, "mec-test"), MecComponents.register(new ComponentTypes(), new FileCache()), 1);
         sim.checkAllKeysUsed();
         ((Coordinates) sim.node(1).protocol(sim.pid("position"))).x_m = 100;
         return sim;
