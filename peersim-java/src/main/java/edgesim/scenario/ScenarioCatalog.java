@@ -11,19 +11,21 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
-import java.util.function.BiFunction;
 
 /** The scenarios a session can be created from, by env id, each with its configuration template. */
 public final class ScenarioCatalog {
-    private record Entry(String template, BiFunction<Config, List<ComponentPlugin>, Scenario> factory) {
+    /** Makes a scenario from its configuration, with the component types of plugins added to its own. */
+    @FunctionalInterface
+    private interface Factory {
+        Scenario create(Config config, List<ComponentPlugin> plugins);
     }
 
+    /** The scenarios by env id; each one's template is the resource /scenarios/ENV_ID.cfg. */
+    private final Map<String, Factory> factories = Map.of(
+            OffloadNeighbour.ENV_ID, OffloadNeighbour::new,
+            OffloadMecExplabOff.ENV_ID, OffloadMecExplabOff::new,
+            OffloadMec.ENV_ID, OffloadMec::new);
     private final List<ComponentPlugin> plugins;
-    private final Map<String, Entry> entries = Map.of(
-            OffloadNeighbour.ENV_ID, new Entry("/scenarios/offload-neighbour-v0.cfg", OffloadNeighbour::new),
-            OffloadMecExplabOff.ENV_ID,
-            new Entry("/scenarios/offload-mec-explaboff-v0.cfg", OffloadMecExplabOff::new),
-            OffloadMec.ENV_ID, new Entry("/scenarios/offload-mec-v0.cfg", OffloadMec::new));
 
     /** The catalog of the simulator's scenarios, with the component plugins found on the class path. */
     public ScenarioCatalog() {
@@ -37,7 +39,7 @@ public final class ScenarioCatalog {
 
     /** Known env ids. */
     public List<String> envIds() {
-        return entries.keySet().stream().sorted().toList();
+        return factories.keySet().stream().sorted().toList();
     }
 
     /** The template of {@code envId} with {@code overrides} applied; ConfigException on an unknown id or key. */
@@ -52,12 +54,13 @@ public final class ScenarioCatalog {
 
     /** Builds the scenario from a configuration made by {@link #config}; throws ConfigException. */
     public Scenario create(String envId, Config config) {
-        return entry(envId).factory().apply(config, plugins);
+        return factory(envId).create(config, plugins);
     }
 
     /** The template text of {@code envId}. */
     public String template(String envId) {
-        String resource = entry(envId).template();
+        factory(envId); // an unknown id fails naming the known ones
+        String resource = "/scenarios/" + envId + ".cfg";
         try (InputStream in = ScenarioCatalog.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("scenario template " + resource + " is missing from the jar");
@@ -68,11 +71,11 @@ public final class ScenarioCatalog {
         }
     }
 
-    private Entry entry(String envId) {
-        Entry e = entries.get(envId);
-        if (e == null) {
+    private Factory factory(String envId) {
+        Factory f = factories.get(envId);
+        if (f == null) {
             throw new ConfigException("unknown env id '" + envId + "'; known: " + String.join(", ", envIds()));
         }
-        return e;
+        return f;
     }
 }

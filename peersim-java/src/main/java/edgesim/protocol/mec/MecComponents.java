@@ -12,7 +12,7 @@ public final class MecComponents {
 
     /**
      * Registers the components of the physical MEC models: devices' and servers' CPUs, uplinks, positions,
-     * replayed arrivals, the cell and the network from a topology file, workload replay; {@code files} keeps the
+     * replayed arrivals, the devices' tasks, the cell and the network from a topology file, workload replay; {@code files} keeps the
      * files they read across a scenario's resets.
      */
     public static ComponentTypes register(ComponentTypes types, FileCache files) {
@@ -21,6 +21,7 @@ public final class MecComponents {
                 .protocol("MecCpu", MecCpu.TYPE)
                 .protocol("Uplink", Uplink.TYPE)
                 .protocol("TraceArrivals", TraceArrivals.TYPE)
+                .protocol("MecTasks", MecTasks.TYPE)
                 .initializer("CellPlacement", CellPlacement.TYPE)
                 .initializer("MecNetwork", MecNetwork.type(files.topologies()))
                 .initializer("MecWorkload", MecWorkload.type(files.workloads()));

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -223,9 +224,11 @@ class MecCoresLinksWorkloadTest {
         return sim;
     }
 
+    /** The device's counters since the last drain, in counter order. */
     private static double[] counters(MecWorkload w, int device) {
-        double[] out = new double[MecWorkload.COUNTERS.size()];
-        w.drainCounters(device, out, 0);
+        int n = MecWorkload.Counter.values().length;
+        double[] out = new double[n];
+        w.drainCounters(device, out, 0, IntStream.range(0, n).toArray());
         return out;
     }
 

@@ -10,6 +10,7 @@ import edgesim.bridge.Frames;
 import edgesim.config.ConfigException;
 import edgesim.engine.Rng;
 import edgesim.scenario.ActionException;
+import edgesim.scenario.Field;
 import edgesim.scenario.ResetNeeded;
 import edgesim.scenario.Scenario;
 import edgesim.scenario.ScenarioCatalog;
@@ -42,8 +43,8 @@ class OffloadMecExplabOffTest {
     }
 
     private static double metric(Scenario s, int device, String name) {
-        int dim = s.spec().metrics().size();
-        return s.output().metrics[device * dim + OffloadMecExplabOff.METRICS.indexOf(name)];
+        List<String> metrics = s.spec().metrics().stream().map(Field::name).toList();
+        return s.output().metrics[device * metrics.size() + metrics.indexOf(name)];
     }
 
     private static double obs(Scenario s, int device, String name) {

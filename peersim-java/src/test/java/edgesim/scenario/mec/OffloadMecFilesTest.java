@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import edgesim.bridge.Frames;
 import edgesim.config.ConfigException;
 import edgesim.model.PathLossChannel;
+import edgesim.protocol.mec.MecTasks;
+import edgesim.scenario.Field;
+import edgesim.scenario.Layout;
 import edgesim.scenario.Scenario;
 import edgesim.scenario.ScenarioCatalog;
 import java.io.IOException;
@@ -78,12 +81,15 @@ class OffloadMecFilesTest {
         return s.output().observation[agent * names.size() + names.indexOf(field)];
     }
 
+    private static final List<String> RECORD = Layout.names(MecTasks.Record.values());
+
     private static double metric(Scenario s, int device, String name) {
-        return s.output().metrics[device * OffloadMec.METRICS.size() + OffloadMec.METRICS.indexOf(name)];
+        List<String> metrics = s.spec().metrics().stream().map(Field::name).toList();
+        return s.output().metrics[device * metrics.size() + metrics.indexOf(name)];
     }
 
     private static double record(Scenario s, int r, String name) {
-        return s.output().taskRecords[r * OffloadMec.RECORD.size() + OffloadMec.RECORD.indexOf(name)];
+        return s.output().taskRecords[r * RECORD.size() + RECORD.indexOf(name)];
     }
 
     @Test
@@ -207,7 +213,7 @@ class OffloadMecFilesTest {
             steps++;
             decided.add(metric(s, 0, "decided") + metric(s, 1, "decided"));
             for (int r = 0; r < s.output().taskRecordCount; r++) {
-                double[] rec = new double[OffloadMec.RECORD.size()];
+                double[] rec = new double[RECORD.size()];
                 System.arraycopy(s.output().taskRecords, r * rec.length, rec, 0, rec.length);
                 byLine.put((int) record(s, r, "workload_line"), rec);
             }
@@ -217,15 +223,15 @@ class OffloadMecFilesTest {
         assertEquals(3, steps);
         assertEquals(List.of(2.0, 1.0, 1.0), decided);
         assertEquals(4, byLine.size());
-        int started = OffloadMec.RECORD.indexOf("started_s");
-        int finished = OffloadMec.RECORD.indexOf("finished_s");
+        int started = RECORD.indexOf("started_s");
+        int finished = RECORD.indexOf("finished_s");
         double[] c = byLine.get(6);
-        assertEquals(0.2, c[OffloadMec.RECORD.indexOf("created_s")], EPS);
-        assertEquals(3.0, c[OffloadMec.RECORD.indexOf("decided_s")], EPS);
+        assertEquals(0.2, c[RECORD.indexOf("created_s")], EPS);
+        assertEquals(3.0, c[RECORD.indexOf("decided_s")], EPS);
         assertTrue(c[started] >= byLine.get(4)[finished] && c[started] >= byLine.get(5)[finished]);
         assertEquals(1.5, byLine.get(4)[finished], EPS);
-        assertEquals(2.0, byLine.get(7)[OffloadMec.RECORD.indexOf("decided_s")], EPS);
-        assertEquals(3.1 - 0.2, c[OffloadMec.RECORD.indexOf("latency_s")], EPS);
+        assertEquals(2.0, byLine.get(7)[RECORD.indexOf("decided_s")], EPS);
+        assertEquals(3.1 - 0.2, c[RECORD.indexOf("latency_s")], EPS);
         assertEquals(0, metric(s, 0, "unfinished"));
     }
 

@@ -1,0 +1,41 @@
+package edgesim.model;
+
+import java.util.Arrays;
+
+/**
+ * Records of the tasks finished since the last {@link #clear()}: rows of {@code fields} doubles, one after
+ * another, in a buffer that grows as needed and is reused.
+ */
+public final class RecordLog {
+    private final int fields;
+    private double[] records;
+    private int count;
+
+    public RecordLog(int fields) {
+        this.fields = fields;
+        this.records = new double[fields * 64];
+    }
+
+    /** Starts a new record; returns the offset of its first value in {@link #records()}. */
+    public int append() {
+        int need = (count + 1) * fields;
+        if (need > records.length) {
+            records = Arrays.copyOf(records, Math.max(records.length * 2, need));
+        }
+        return count++ * fields;
+    }
+
+    /** Number of records since the last clear. */
+    public int count() {
+        return count;
+    }
+
+    /** Backing array: record i occupies [i * fields, (i + 1) * fields); it changes when the buffer grows. */
+    public double[] records() {
+        return records;
+    }
+
+    public void clear() {
+        count = 0;
+    }
+}
