@@ -16,6 +16,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,6 +45,35 @@ def python_subprocess_env() -> dict[str, str]:
 
 
 PYTHON = sys.executable
+
+
+def run_python(
+    code: str, *args: str, timeout_s: float = 120, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Runs ``code`` in a child Python (this interpreter, the repo importable, ``env`` added to the
+    environment) and returns what it printed, as text."""
+    return subprocess.run(
+        [PYTHON, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        env={**python_subprocess_env(), **(env or {})},
+        cwd=cwd,
+        timeout=timeout_s,
+    )
+
+
+def start_python(
+    code: str, *args: str, env: dict[str, str] | None = None, **popen: Any
+) -> subprocess.Popen[str]:
+    """Starts ``code`` in a child Python as :func:`run_python` does, with its stdout a text pipe; ``popen``
+    adds other ``subprocess.Popen`` arguments (stdin, stderr)."""
+    return subprocess.Popen(
+        [PYTHON, "-c", code, *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**python_subprocess_env(), **(env or {})},
+        **popen,
+    )
 
 
 def jar_with_test_components(built: Path, folder: Path) -> Path:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
-from tests.conftest import PYTHON, python_subprocess_env
+from tests.conftest import run_python
 
 pytestmark = pytest.mark.jvm
 
@@ -34,9 +32,7 @@ for env_id, kwargs in CASES:
 
 
 def run_child() -> list[str]:
-    out = subprocess.run(
-        [PYTHON, "-c", CHILD], capture_output=True, text=True, env=python_subprocess_env(), timeout=120
-    )
+    out = run_python(CHILD)
     assert out.returncode == 0, out.stderr
     return out.stdout.split()
 
