@@ -62,6 +62,13 @@ def run_python(
     )
 
 
+def python_lines(code: str, *args: str, timeout_s: float = 120) -> list[str]:
+    """The words ``code`` prints in a child Python (see :func:`run_python`), which must succeed."""
+    out = run_python(code, *args, timeout_s=timeout_s)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.split()
+
+
 def start_python(
     code: str, *args: str, env: dict[str, str] | None = None, **popen: Any
 ) -> subprocess.Popen[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import run_python
+from tests.conftest import python_lines
 
 pytestmark = pytest.mark.jvm
 
@@ -28,15 +28,9 @@ while env.agents:
 """
 
 
-def run_child() -> list[str]:
-    out = run_python(CHILD)
-    assert out.returncode == 0, out.stderr
-    return out.stdout.split()
-
-
 def test_same_seed_same_frames_in_two_processes() -> None:
-    first = run_child()
-    second = run_child()
+    first = python_lines(CHILD)
+    second = python_lines(CHILD)
     assert len(first) == 201  # the reset frame and 200 steps, each compared
     assert first == second
     assert len(set(first)) > 150  # frames really change from step to step

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import run_python
+from tests.conftest import python_lines
 
 pytestmark = pytest.mark.jvm
 
@@ -31,15 +31,9 @@ for env_id, kwargs in CASES:
 """
 
 
-def run_child() -> list[str]:
-    out = run_python(CHILD)
-    assert out.returncode == 0, out.stderr
-    return out.stdout.split()
-
-
 def test_same_seed_same_frames_in_two_processes() -> None:
-    first = run_child()
-    second = run_child()
+    first = python_lines(CHILD)
+    second = python_lines(CHILD)
     assert first == second
     assert len(first) >= 20 * 2 + 20 * 11  # resets and steps of 40 episodes (explaboff ones may end early)
     assert len(set(first)) > 0.9 * len(first)  # frames really differ from step to step

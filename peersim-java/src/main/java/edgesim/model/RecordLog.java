@@ -4,25 +4,32 @@ import java.util.Arrays;
 
 /**
  * Records of the tasks finished since the last {@link #clear()}: rows of {@code fields} doubles, one after
- * another, in a buffer that grows as needed and is reused.
+ * another, in a buffer that grows as needed and is reused. A record's fields are the constants of an enum,
+ * in order: {@link #append()} starts a record, {@link #set} fills its fields by name.
  */
 public final class RecordLog {
     private final int fields;
     private double[] records;
     private int count;
+    private int current;
 
     public RecordLog(int fields) {
         this.fields = fields;
         this.records = new double[fields * 64];
     }
 
-    /** Starts a new record; returns the offset of its first value in {@link #records()}. */
-    public int append() {
+    /** Starts a new record. */
+    public void append() {
         int need = (count + 1) * fields;
         if (need > records.length) {
             records = Arrays.copyOf(records, Math.max(records.length * 2, need));
         }
-        return count++ * fields;
+        current = count++ * fields;
+    }
+
+    /** Sets {@code field} (a constant of the record's enum) of the record last started. */
+    public void set(Enum<?> field, double value) {
+        records[current + field.ordinal()] = value;
     }
 
     /** Number of records since the last clear. */

@@ -23,20 +23,19 @@ public final class TaskLog {
     }
 
     void add(Task task, double finished_s) {
-        int o = records.append();
-        double[] r = records.records();
-        r[o + Record.ORIGIN_NODE.ordinal()] = task.origin;
-        r[o + Record.EXECUTOR_NODE.ordinal()] = task.executor;
-        r[o + Record.LATENCY_S.ordinal()] = task.wait_s + task.transfer_s + task.compute_s + task.return_s;
-        r[o + Record.WAIT_S.ordinal()] = task.wait_s;
-        r[o + Record.TRANSFER_S.ordinal()] = task.transfer_s;
-        r[o + Record.COMPUTE_S.ordinal()] = task.compute_s;
-        r[o + Record.RETURN_S.ordinal()] = task.return_s;
-        r[o + Record.TASK_ID.ordinal()] = task.id;
-        r[o + Record.WORKLOAD_LINE.ordinal()] = task.workloadLine;
-        r[o + Record.CREATED_S.ordinal()] = task.createdAt_s;
-        r[o + Record.STARTED_S.ordinal()] = task.startedAt_s;
-        r[o + Record.FINISHED_S.ordinal()] = finished_s;
+        records.append();
+        records.set(Record.ORIGIN_NODE, task.origin);
+        records.set(Record.EXECUTOR_NODE, task.executor);
+        records.set(Record.LATENCY_S, task.wait_s + task.transfer_s + task.compute_s + task.return_s);
+        records.set(Record.WAIT_S, task.wait_s);
+        records.set(Record.TRANSFER_S, task.transfer_s);
+        records.set(Record.COMPUTE_S, task.compute_s);
+        records.set(Record.RETURN_S, task.return_s);
+        records.set(Record.TASK_ID, task.id);
+        records.set(Record.WORKLOAD_LINE, task.workloadLine);
+        records.set(Record.CREATED_S, task.createdAt_s);
+        records.set(Record.STARTED_S, task.startedAt_s);
+        records.set(Record.FINISHED_S, finished_s);
     }
 
     /** The records of the tasks finished since they were last cleared. */

@@ -1,5 +1,6 @@
 package edgesim.scenario.mec;
 
+import static edgesim.scenario.Outputs.metric;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,7 +11,6 @@ import edgesim.bridge.Frames;
 import edgesim.config.ConfigException;
 import edgesim.engine.Rng;
 import edgesim.scenario.ActionException;
-import edgesim.scenario.Field;
 import edgesim.scenario.ResetNeeded;
 import edgesim.scenario.Scenario;
 import edgesim.scenario.ScenarioCatalog;
@@ -40,11 +40,6 @@ class OffloadMecExplabOffTest {
 
     private static float a1(double p) {
         return (float) (2 * p - 1);
-    }
-
-    private static double metric(Scenario s, int device, String name) {
-        List<String> metrics = s.spec().metrics().stream().map(Field::name).toList();
-        return s.output().metrics[device * metrics.size() + metrics.indexOf(name)];
     }
 
     private static double obs(Scenario s, int device, String name) {

@@ -1,5 +1,7 @@
 package edgesim.scenario.mec;
 
+import static edgesim.scenario.Outputs.metric;
+import static edgesim.scenario.Outputs.record;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,9 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import edgesim.bridge.Frames;
 import edgesim.config.ConfigException;
 import edgesim.model.PathLossChannel;
-import edgesim.protocol.mec.MecTasks;
-import edgesim.scenario.Field;
-import edgesim.scenario.Layout;
 import edgesim.scenario.Scenario;
 import edgesim.scenario.ScenarioCatalog;
 import java.io.IOException;
@@ -79,17 +78,6 @@ class OffloadMecFilesTest {
     private static float obs(Scenario s, int agent, String field) {
         List<String> names = s.spec().observation().stream().map(f -> f.name()).toList();
         return s.output().observation[agent * names.size() + names.indexOf(field)];
-    }
-
-    private static final List<String> RECORD = Layout.names(MecTasks.Record.values());
-
-    private static double metric(Scenario s, int device, String name) {
-        List<String> metrics = s.spec().metrics().stream().map(Field::name).toList();
-        return s.output().metrics[device * metrics.size() + metrics.indexOf(name)];
-    }
-
-    private static double record(Scenario s, int r, String name) {
-        return s.output().taskRecords[r * RECORD.size() + RECORD.indexOf(name)];
     }
 
     @Test
@@ -205,6 +193,7 @@ class OffloadMecFilesTest {
         assertEquals(3, metric(s, 0, "arrived"));
         assertEquals(1, metric(s, 1, "arrived"));
         float[] local = {0f, -1f, 0f, -1f};
+        List<String> fields = s.spec().taskRecord();
         Map<Integer, double[]> byLine = new HashMap<>();
         List<Double> decided = new ArrayList<>();
         int steps = 0;
@@ -213,7 +202,7 @@ class OffloadMecFilesTest {
             steps++;
             decided.add(metric(s, 0, "decided") + metric(s, 1, "decided"));
             for (int r = 0; r < s.output().taskRecordCount; r++) {
-                double[] rec = new double[RECORD.size()];
+                double[] rec = new double[fields.size()];
                 System.arraycopy(s.output().taskRecords, r * rec.length, rec, 0, rec.length);
                 byLine.put((int) record(s, r, "workload_line"), rec);
             }
@@ -223,15 +212,15 @@ class OffloadMecFilesTest {
         assertEquals(3, steps);
         assertEquals(List.of(2.0, 1.0, 1.0), decided);
         assertEquals(4, byLine.size());
-        int started = RECORD.indexOf("started_s");
-        int finished = RECORD.indexOf("finished_s");
+        int started = fields.indexOf("started_s");
+        int finished = fields.indexOf("finished_s");
         double[] c = byLine.get(6);
-        assertEquals(0.2, c[RECORD.indexOf("created_s")], EPS);
-        assertEquals(3.0, c[RECORD.indexOf("decided_s")], EPS);
+        assertEquals(0.2, c[fields.indexOf("created_s")], EPS);
+        assertEquals(3.0, c[fields.indexOf("decided_s")], EPS);
         assertTrue(c[started] >= byLine.get(4)[finished] && c[started] >= byLine.get(5)[finished]);
         assertEquals(1.5, byLine.get(4)[finished], EPS);
-        assertEquals(2.0, byLine.get(7)[RECORD.indexOf("decided_s")], EPS);
-        assertEquals(3.1 - 0.2, c[RECORD.indexOf("latency_s")], EPS);
+        assertEquals(2.0, byLine.get(7)[fields.indexOf("decided_s")], EPS);
+        assertEquals(3.1 - 0.2, c[fields.indexOf("latency_s")], EPS);
         assertEquals(0, metric(s, 0, "unfinished"));
     }
 

@@ -1,5 +1,7 @@
 package edgesim.scenario.mec;
 
+import static edgesim.scenario.Outputs.metric;
+import static edgesim.scenario.Outputs.record;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,10 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import edgesim.bridge.Frames;
 import edgesim.config.ConfigException;
 import edgesim.engine.Rng;
-import edgesim.protocol.mec.MecTasks;
 import edgesim.scenario.ActionException;
-import edgesim.scenario.Field;
-import edgesim.scenario.Layout;
 import edgesim.scenario.ResetNeeded;
 import edgesim.scenario.Scenario;
 import edgesim.scenario.ScenarioCatalog;
@@ -25,17 +24,6 @@ import org.junit.jupiter.api.Test;
 class OffloadMecTest {
     private static final ScenarioCatalog CATALOG = new ScenarioCatalog();
     private static final double EPS = 1e-9;
-
-    private static final List<String> RECORD = Layout.names(MecTasks.Record.values());
-
-    private static double metric(Scenario s, int device, String name) {
-        List<String> metrics = s.spec().metrics().stream().map(Field::name).toList();
-        return s.output().metrics[device * metrics.size() + metrics.indexOf(name)];
-    }
-
-    private static double record(Scenario s, int r, String name) {
-        return s.output().taskRecords[r * RECORD.size() + RECORD.indexOf(name)];
-    }
 
     /** One device, one server at the centre of the cell, fixed task size 0.5 MB (5e8 cycles), 10 GHz server. */
     private static Scenario single() {
