@@ -18,7 +18,6 @@ import edgesim.protocol.link.LinkModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -31,27 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MecCoresLinksWorkloadTest {
     private static final double EPS = 1e-9;
-
-    private static final class Log implements MecJob.Listener {
-        final List<MecJob> computed = new ArrayList<>();
-        final List<MecJob> uploaded = new ArrayList<>();
-        final List<MecJob> returned = new ArrayList<>();
-
-        @Override
-        public void uploaded(MecJob job) {
-            uploaded.add(job);
-        }
-
-        @Override
-        public void computed(MecJob job) {
-            computed.add(job);
-        }
-
-        @Override
-        public void returned(MecJob job) {
-            returned.add(job);
-        }
-    }
 
     /** A fixed link model: every pair at {@code rate} bit/s with {@code latency} seconds one way. */
     private record FixedLinks(double rate, double latency) implements LinkModel {
@@ -100,7 +78,7 @@ class MecCoresLinksWorkloadTest {
     @Test
     void fifoRunsOneJobPerCoreInArrivalOrder() {
         Simulation sim = twoNodes("fifo", 2, null);
-        Log log = new Log();
+        JobLog log = new JobLog();
         MecJob a = new MecJob("a", log, 0, 2e9, 1);
         MecJob b = new MecJob("b", log, 0, 1e9, 1);
         MecJob c = new MecJob("c", log, 0, 1e9, 1);
@@ -124,7 +102,7 @@ class MecCoresLinksWorkloadTest {
     @Test
     void processorSharingGivesEachJobAtMostOneCore() {
         Simulation sim = twoNodes("ps", 2, null);
-        Log log = new Log();
+        JobLog log = new JobLog();
         MecJob a = new MecJob("a", log, 0, 2e9, 1);
         MecJob b = new MecJob("b", log, 0, 1e9, 1);
         MecJob c = new MecJob("c", log, 0, 1e9, 1);
@@ -158,7 +136,7 @@ class MecCoresLinksWorkloadTest {
         assertEquals(4, server.cores());
         assertEquals(2e9, server.hz());
         assertThrows(IllegalArgumentException.class, () -> server.configure(0, 1e9));
-        server.submit(new MecJob("a", new Log(), 0, 1e9, 1));
+        server.submit(new MecJob("a", new JobLog(), 0, 1e9, 1));
         assertThrows(IllegalStateException.class, () -> server.configure(2, 1e9));
         ConfigException bad = assertThrows(ConfigException.class, () -> twoNodes("fifo", 0, null));
         assertTrue(bad.getMessage().startsWith("protocol.cpu.cores = 0"), bad.getMessage());
@@ -167,7 +145,7 @@ class MecCoresLinksWorkloadTest {
     @Test
     void uploadsAndResultsFollowTheLinkModelsRateAndLatency() {
         Simulation sim = twoNodes("fifo", 1, new FixedLinks(1e8, 0.01));
-        Log log = new Log();
+        JobLog log = new JobLog();
         Uplink uplink = (Uplink) sim.node(0).protocol(sim.pid("uplink"));
         assertEquals(1e8, uplink.rateBps(1));
         assertEquals(0.01, uplink.latency_s(1));
@@ -195,7 +173,7 @@ class MecCoresLinksWorkloadTest {
     @Test
     void withoutALatencyAResultIsBackAtOnce() {
         Simulation sim = twoNodes("fifo", 1, null); // the cell: no propagation delay
-        Log log = new Log();
+        JobLog log = new JobLog();
         Uplink uplink = (Uplink) sim.node(0).protocol(sim.pid("uplink"));
         MecJob a = new MecJob("a", log, 0, 1e8, 1);
         uplink.returnResult(a, 0);
