@@ -15,7 +15,7 @@ public final class RecordLog {
 
     public RecordLog(int fields) {
         this.fields = fields;
-        this.records = new double[fields * 64];
+        this.records = new double[fields * 8]; // one per simulation: small, it grows when needed
     }
 
     /** Starts a new record. */
