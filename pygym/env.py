@@ -68,7 +68,7 @@ class SimParallelEnv(ParallelEnv):
     @classmethod
     def prepare(cls, **scenario: Any) -> Prepared:
         """Turns the scenario keywords into simulator overrides, checking any files first. Scenarios with
-        topology or workload files override this."""
+        topology or workload files override this with :func:`pygym.prepare.prepare_files`."""
         return Prepared(overrides=scenario)
 
     def __init__(

@@ -6,7 +6,6 @@ import multiprocessing
 import os
 import signal
 import socket
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 
 import pygym
 from pygym.bridge import Client
-from tests.conftest import PYTHON, REPO, python_subprocess_env
+from tests.conftest import REPO, run_python
 
 pytestmark = pytest.mark.jvm
 SHORT = {"episode_s": 100}
@@ -220,13 +219,6 @@ def test_closing_an_env_whose_jvm_is_stopped_does_not_hang_exit() -> None:
         "print('stopped', flush=True)\n"
     )
     t0 = time.monotonic()
-    out = subprocess.run(
-        [PYTHON, "-c", script],
-        capture_output=True,
-        text=True,
-        env=python_subprocess_env(),
-        cwd=REPO,
-        timeout=60,
-    )
+    out = run_python(script, cwd=REPO, timeout_s=60)
     assert out.returncode == 0 and out.stdout.strip() == "stopped", out.stderr
     assert time.monotonic() - t0 < 30

@@ -14,7 +14,7 @@ import pytest
 import pygym
 from pygym.bridge import Client
 from pygym.jvm import HANDSHAKE, server_command
-from tests.conftest import PYTHON, SHORT, python_subprocess_env
+from tests.conftest import SHORT, start_python
 
 pytestmark = pytest.mark.jvm
 
@@ -64,9 +64,7 @@ time.sleep(600)
 
 
 def test_sigkill_of_the_python_parent_leaves_no_jvm() -> None:
-    child = subprocess.Popen(
-        [PYTHON, "-c", CHILD], stdout=subprocess.PIPE, text=True, env=python_subprocess_env()
-    )
+    child = start_python(CHILD)
     try:
         jvm_pid = int(child.stdout.readline())
         assert pid_alive(jvm_pid)

@@ -1,4 +1,4 @@
-package edgesim.protocol;
+package edgesim.protocol.mec;
 
 import edgesim.engine.ComponentTypes;
 import edgesim.engine.Protocol;

@@ -1,4 +1,4 @@
-package edgesim.protocol;
+package edgesim.protocol.mec;
 
 import edgesim.config.ConfigReader;
 import edgesim.engine.ComponentTypes;

@@ -1,16 +1,17 @@
-package edgesim.protocol;
+package edgesim.protocol.link;
 
 import edgesim.engine.Simulation;
 import edgesim.model.ShannonChannel;
+import edgesim.protocol.Coordinates;
 
 /** Direct wireless links: the Shannon rate of a free-space channel at the distance between the two nodes,
  * and propagation at the speed of light. The default link model. */
-final class ShannonLinks implements LinkModel {
+public final class ShannonLinks implements LinkModel {
     private final ShannonChannel channel;
     private final Simulation sim;
     private final int coordinatesPid;
 
-    ShannonLinks(ShannonChannel channel, Simulation sim, int coordinatesPid) {
+    public ShannonLinks(ShannonChannel channel, Simulation sim, int coordinatesPid) {
         this.channel = channel;
         this.sim = sim;
         this.coordinatesPid = coordinatesPid;

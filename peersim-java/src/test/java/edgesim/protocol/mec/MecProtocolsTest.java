@@ -1,36 +1,21 @@
-package edgesim.protocol;
+package edgesim.protocol.mec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import edgesim.config.Config;
+import edgesim.engine.ComponentTypes;
 import edgesim.engine.Simulation;
+import edgesim.io.FileCache;
 import edgesim.model.MecJob;
 import edgesim.model.PathLossChannel;
-import edgesim.scenario.mec.OffloadMec;
-import java.util.ArrayList;
+import edgesim.protocol.Coordinates;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The MEC building blocks against hand-computed times: FIFO and processor-sharing CPUs, the uplink, the channel. */
 class MecProtocolsTest {
     private static final double EPS = 1e-9;
-
-    /** Records the order and times in which jobs finish. */
-    private static final class Log implements MecJob.Listener {
-        final List<MecJob> computed = new ArrayList<>();
-        final List<MecJob> uploaded = new ArrayList<>();
-
-        @Override
-        public void uploaded(MecJob job) {
-            uploaded.add(job);
-        }
-
-        @Override
-        public void computed(MecJob job) {
-            computed.add(job);
-        }
-    }
 
     /** Node 0 a device, node 1 a 1 GHz server 100 m away, with the given discipline. */
     private static Simulation twoNodes(String discipline) {
@@ -50,7 +35,7 @@ class MecProtocolsTest {
                 "protocol.uplink.noise_psd_dbm_per_hz -174",
                 "protocol.uplink.coordinates position",
                 "protocol.uplink.cpu cpu");
-        Simulation sim = new Simulation(Config.parse(text, "mec-test"), OffloadMec.componentTypes(), 1);
+        Simulation sim = new Simulation(Config.parse(text, "mec-test"), MecComponents.register(new ComponentTypes(), new FileCache()), 1);
         sim.checkAllKeysUsed();
         ((Coordinates) sim.node(1).protocol(sim.pid("position"))).x_m = 100;
         return sim;
@@ -63,7 +48,7 @@ class MecProtocolsTest {
     @Test
     void fifoServesOneJobAtATimeInArrivalOrder() {
         Simulation sim = twoNodes("fifo");
-        Log log = new Log();
+        JobLog log = new JobLog();
         MecJob a = new MecJob("a", log, 0, 2e9, 1);
         MecJob b = new MecJob("b", log, 0, 1e9, 1);
         cpu(sim, 1).submit(a);
@@ -83,7 +68,7 @@ class MecProtocolsTest {
     @Test
     void processorSharingSplitsTheClockBetweenJobsPresent() {
         Simulation sim = twoNodes("ps");
-        Log log = new Log();
+        JobLog log = new JobLog();
         MecJob a = new MecJob("a", log, 0, 2e9, 1);
         MecJob b = new MecJob("b", log, 0, 1e9, 1);
         cpu(sim, 1).submit(a);
@@ -109,7 +94,7 @@ class MecProtocolsTest {
     @Test
     void uplinkSendsAtTheShannonRateOneAtATimeThenQueuesAtTheServer() {
         Simulation sim = twoNodes("fifo");
-        Log log = new Log();
+        JobLog log = new JobLog();
         Uplink uplink = (Uplink) sim.node(0).protocol(sim.pid("uplink"));
         PathLossChannel channel = new PathLossChannel(10e6, 0.1, 15.3, 3.76, -174);
         double rate = channel.rateBps(100);

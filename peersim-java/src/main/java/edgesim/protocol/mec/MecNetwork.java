@@ -1,4 +1,4 @@
-package edgesim.protocol;
+package edgesim.protocol.mec;
 
 import edgesim.config.ConfigException;
 import edgesim.config.ConfigReader;
@@ -7,6 +7,9 @@ import edgesim.engine.Initializer;
 import edgesim.engine.Node;
 import edgesim.engine.Simulation;
 import edgesim.io.TopologyFile;
+import edgesim.protocol.Coordinates;
+import edgesim.protocol.link.LinkModel;
+import edgesim.protocol.link.RouteLinks;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,13 +18,15 @@ import java.util.Map;
 /**
  * Builds the network of a MEC scenario: the first {@code devices} nodes are the mobile devices, the rest the
  * servers. Without a topology file ({@code topology none}) it places a cell ({@link CellPlacement}: devices
- * uniform in a disc, servers on a ring) and names the nodes {@code md_0 ...} and {@code es_0 ...}. With one,
- * the devices are the file's compute nodes with role {@code device} that it marks as agents, the servers its
- * nodes with role {@code edge} (and {@code cloud} when {@code cloud_servers} is true), each in file order and
- * named as in the file; devices that are not agents, and cloud nodes otherwise, take no part. Each device's
- * local CPU and each server's CPU get the file's cores and clock rate, every node its position if the file
- * gives one, and transfers follow the file's routes ({@link RouteLinks}: bottleneck bandwidth, one-way
- * latency; a node whose only links are wireless keeps the uplink's path-loss channel as a cap).
+ * uniform in a disc, servers on a ring) and names the nodes {@code md_0 ...} and {@code es_0 ...} (the
+ * prefixes are keys). With one, the devices are the file's compute nodes with role {@code device} that it
+ * marks as agents, the servers its nodes with role {@code edge} (and {@code cloud} when {@code cloud_servers}
+ * is true), each in file order and named as in the file; devices that are not agents, and cloud nodes
+ * otherwise, take no part. The roles are keys too: the scenario's template states them, and pygym reads them
+ * there to apply the same rules before any simulator starts. Each device's local CPU and each server's CPU get
+ * the file's cores and clock rate, every node its position if the file gives one, and transfers follow the
+ * file's routes ({@link RouteLinks}: bottleneck bandwidth, one-way latency; a node whose only links are
+ * wireless keeps the uplink's path-loss channel as a cap).
  */
 public final class MecNetwork implements Initializer {
     /** @config a topology file path, or {@code none} for a cell. */
@@ -34,16 +39,21 @@ public final class MecNetwork implements Initializer {
     public static final String PAR_RADIUS = "radius_m";
     /** @config radius of the circle the servers stand on, metres (without a file). */
     public static final String PAR_SERVER_RING = "server_ring_m";
+    /** @config with a file: the role of the compute nodes that are devices (those marked as agents). */
+    public static final String PAR_DEVICE_ROLE = "device_role";
+    /** @config with a file: the role of the compute nodes that are servers. */
+    public static final String PAR_SERVER_ROLE = "server_role";
+    /** @config with a file: the role of the compute nodes that are servers too when cloud_servers is true. */
+    public static final String PAR_CLOUD_ROLE = "cloud_role";
+    /** @config without a file: devices are named this prefix followed by their index. */
+    public static final String PAR_DEVICE_PREFIX = "device_prefix";
+    /** @config without a file: servers are named this prefix followed by their index. */
+    public static final String PAR_SERVER_PREFIX = "server_prefix";
     /** @config the protocols this builder sets up. */
     public static final String PAR_COORDINATES = "coordinates";
     public static final String PAR_LOCAL = "local";
     public static final String PAR_EDGE = "edge";
     public static final String PAR_UPLINK = "uplink";
-
-    /** Roles of the file's compute nodes that this builder uses. */
-    public static final String ROLE_DEVICE = "device";
-    public static final String ROLE_EDGE = "edge";
-    public static final String ROLE_CLOUD = "cloud";
 
     /** The initializer type; {@code cache} keeps parsed files across the resets of one scenario. */
     public static ComponentTypes.InitializerType type(Map<String, TopologyFile> cache) {
@@ -58,6 +68,8 @@ public final class MecNetwork implements Initializer {
     private final int localPid;
     private final int edgePid;
     private final int uplinkPid;
+    private final String devicePrefix;
+    private final String serverPrefix;
     private final TopologyFile topology;
     /** With a file: fileIndex[simulation node] = the node's index in the file; devices first, then servers. */
     private final int[] fileIndex;
@@ -70,6 +82,14 @@ public final class MecNetwork implements Initializer {
         config.require(devices < sim.size(), PAR_DEVICES, "fewer devices than nodes (" + sim.size()
                 + "), so that at least one node is a server");
         boolean cloudServers = config.getBoolean(PAR_CLOUD_SERVERS);
+        String deviceRole = config.getString(PAR_DEVICE_ROLE);
+        String serverRole = config.getString(PAR_SERVER_ROLE);
+        String cloudRole = config.getString(PAR_CLOUD_ROLE);
+        this.devicePrefix = config.getString(PAR_DEVICE_PREFIX);
+        this.serverPrefix = config.getString(PAR_SERVER_PREFIX);
+        config.require(!devicePrefix.startsWith(serverPrefix) && !serverPrefix.startsWith(devicePrefix),
+                PAR_SERVER_PREFIX, "a prefix that " + PAR_DEVICE_PREFIX + " (" + devicePrefix
+                        + ") neither starts with nor is the start of, so that every node has its own name");
         this.radius_m = config.getPositive(PAR_RADIUS);
         this.ring_m = config.getDouble(PAR_SERVER_RING, 0, radius_m);
         this.coordinatesPid = sim.pidFromKey(config, PAR_COORDINATES, Coordinates.class);
@@ -90,17 +110,17 @@ public final class MecNetwork implements Initializer {
         List<Integer> serverNodes = new ArrayList<>();
         for (int i = 0; i < topology.nodes.size(); i++) {
             TopologyFile.ComputeNode n = topology.nodes.get(i);
-            if (n.role().equals(ROLE_DEVICE) && n.agent()) {
+            if (n.role().equals(deviceRole) && n.agent()) {
                 deviceNodes.add(i);
-            } else if (n.role().equals(ROLE_EDGE) || (cloudServers && n.role().equals(ROLE_CLOUD))) {
+            } else if (n.role().equals(serverRole) || (cloudServers && n.role().equals(cloudRole))) {
                 serverNodes.add(i);
             }
         }
-        String serverRule = cloudServers ? "role edge or cloud" : "role edge (cloud nodes count only with "
-                + config.fullKey(PAR_CLOUD_SERVERS) + " true)";
+        String serverRule = cloudServers ? "role " + serverRole + " or " + cloudRole : "role " + serverRole + " ("
+                + cloudRole + " nodes count only with " + config.fullKey(PAR_CLOUD_SERVERS) + " true)";
         if (deviceNodes.isEmpty()) {
             throw new ConfigException(topologyKey + " = " + file + ": the file has no devices: a MEC scenario's "
-                    + "devices are the compute nodes with role device marked as agents");
+                    + "devices are the compute nodes with role " + deviceRole + " marked as agents");
         }
         if (serverNodes.isEmpty()) {
             throw new ConfigException(topologyKey + " = " + file + ": the file has no servers: a MEC scenario's "
@@ -108,7 +128,7 @@ public final class MecNetwork implements Initializer {
         }
         if (deviceNodes.size() != devices || deviceNodes.size() + serverNodes.size() != sim.size()) {
             throw new ConfigException(topologyKey + " = " + file + ": the file has " + deviceNodes.size()
-                    + " devices (role device, agent) and " + serverNodes.size() + " servers (" + serverRule
+                    + " devices (role " + deviceRole + ", agent) and " + serverNodes.size() + " servers (" + serverRule
                     + "), but the scenario has " + devices + " devices and " + (sim.size() - devices)
                     + " servers (pygym sets both from the file)");
         }
@@ -134,7 +154,7 @@ public final class MecNetwork implements Initializer {
         if (topology == null) {
             CellPlacement.place(sim, coordinatesPid, devices, radius_m, ring_m);
             for (int i = 0; i < sim.size(); i++) {
-                names.add(i < devices ? "md_" + i : "es_" + (i - devices));
+                names.add(i < devices ? devicePrefix + i : serverPrefix + (i - devices));
             }
             sim.nameNodes(names);
             return;

@@ -1,4 +1,4 @@
-package edgesim.protocol;
+package edgesim.protocol.init;
 
 import edgesim.config.ConfigException;
 import edgesim.config.ConfigReader;
@@ -7,6 +7,12 @@ import edgesim.engine.Initializer;
 import edgesim.engine.Node;
 import edgesim.engine.Simulation;
 import edgesim.io.TopologyFile;
+import edgesim.protocol.Coordinates;
+import edgesim.protocol.Cpu;
+import edgesim.protocol.NeighbourTable;
+import edgesim.protocol.Radio;
+import edgesim.protocol.link.LinkModel;
+import edgesim.protocol.link.RouteLinks;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,4 +1,4 @@
-package edgesim.protocol;
+package edgesim.testing;
 
 import edgesim.config.ConfigReader;
 import edgesim.engine.ComponentTypes;

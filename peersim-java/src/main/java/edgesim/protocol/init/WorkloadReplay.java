@@ -1,4 +1,4 @@
-package edgesim.protocol;
+package edgesim.protocol.init;
 
 import edgesim.config.ConfigReader;
 import edgesim.engine.ComponentTypes;
@@ -8,6 +8,10 @@ import edgesim.engine.Simulation;
 import edgesim.io.WorkloadFile;
 import edgesim.model.DropReason;
 import edgesim.model.Task;
+import edgesim.protocol.Cpu;
+import edgesim.protocol.Tasks;
+import edgesim.protocol.TraceArrivals;
+import edgesim.protocol.WorkloadStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package edgesim.protocol;
+package edgesim.protocol.mec;
 
 import edgesim.config.ConfigReader;
 import edgesim.engine.ComponentTypes;
@@ -7,6 +7,8 @@ import edgesim.engine.Node;
 import edgesim.engine.Simulation;
 import edgesim.model.MecJob;
 import edgesim.model.PathLossChannel;
+import edgesim.protocol.Coordinates;
+import edgesim.protocol.link.LinkModel;
 import java.util.ArrayDeque;
 
 /**

@@ -1,4 +1,4 @@
-package edgesim.protocol;
+package edgesim.protocol.link;
 
 import edgesim.io.TopologyFile;
 import edgesim.model.ShannonChannel;
@@ -10,25 +10,25 @@ import java.util.function.DoubleUnaryOperator;
  * rate is also capped by the channel's rate at the distance between the two endpoints (the free-space
  * Shannon channel of the neighbour scenario, or whichever channel the scenario's radio uses).
  */
-final class RouteLinks implements LinkModel {
+public final class RouteLinks implements LinkModel {
     private final TopologyFile topology;
     /** fileIndex[simulation node index] = index of that node in the file's node order. */
     private final int[] fileIndex;
     /** The channel's rate at a distance in metres, bit/s. */
     private final DoubleUnaryOperator wirelessRateBps;
 
-    RouteLinks(TopologyFile topology, int[] fileIndex, ShannonChannel channel) {
+    public RouteLinks(TopologyFile topology, int[] fileIndex, ShannonChannel channel) {
         this(topology, fileIndex, channel::rateBps);
     }
 
-    RouteLinks(TopologyFile topology, int[] fileIndex, DoubleUnaryOperator wirelessRateBps) {
+    public RouteLinks(TopologyFile topology, int[] fileIndex, DoubleUnaryOperator wirelessRateBps) {
         this.topology = topology;
         this.fileIndex = fileIndex;
         this.wirelessRateBps = wirelessRateBps;
     }
 
     /** Whether data can go from {@code from} to {@code to} (the file may allow disconnected pairs). */
-    boolean reachable(int from, int to) {
+    public boolean reachable(int from, int to) {
         return from == to || !Double.isNaN(topology.latency_s[fileIndex[from]][fileIndex[to]]);
     }
 

@@ -1,4 +1,4 @@
-package edgesim.protocol;
+package edgesim.protocol.link;
 
 /** How data travels between two nodes: a rate and a one-way latency for each ordered pair of nodes. */
 public interface LinkModel {

@@ -1,10 +1,11 @@
-package edgesim.protocol;
+package edgesim.protocol.init;
 
 import edgesim.config.ConfigReader;
 import edgesim.engine.ComponentTypes;
 import edgesim.engine.Initializer;
 import edgesim.engine.Rng;
 import edgesim.engine.Simulation;
+import edgesim.protocol.Coordinates;
 
 /** Places every node uniformly at random in a width x height rectangle (random stream "placement"). */
 public final class UniformPlacement implements Initializer {

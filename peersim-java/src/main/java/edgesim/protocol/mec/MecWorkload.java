@@ -1,4 +1,4 @@
-package edgesim.protocol;
+package edgesim.protocol.mec;
 
 import edgesim.config.ConfigReader;
 import edgesim.engine.ComponentTypes;
@@ -6,6 +6,8 @@ import edgesim.engine.Initializer;
 import edgesim.engine.Node;
 import edgesim.engine.Simulation;
 import edgesim.io.WorkloadFile;
+import edgesim.protocol.TraceArrivals;
+import edgesim.protocol.WorkloadStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,11 +36,10 @@ public final class MecWorkload implements Initializer, WorkloadStream.Admission<
     /** @config the TraceArrivals protocol that receives the arrivals. */
     public static final String PAR_TRACE = "trace";
 
-    /** Per-device counters written by {@link #drainCounters}, in this order. */
-    public static final List<String> COUNTERS = List.of("arrived", "dropped_queue_full", "dropped_dependency");
-    private static final int C_ARRIVED = 0;
-    private static final int C_QUEUE_FULL = 1;
-    private static final int C_DEPENDENCY = 2;
+    /** Per-device counters since the last {@link #drainCounters}, each named by its field (the constant in lower case). */
+    public enum Counter {
+        ARRIVED, DROPPED_QUEUE_FULL, DROPPED_DEPENDENCY
+    }
 
     /** One replayed task. Times are seconds on the simulation's clock; sizes bytes. */
     public static final class Item {
@@ -83,7 +84,7 @@ public final class MecWorkload implements Initializer, WorkloadStream.Admission<
     private final int tracePid;
     private final Map<String, WorkloadFile.Summary> scans;
     private final List<ArrayDeque<Item>> ready = new ArrayList<>();
-    /** counters[device][k]: see {@link #COUNTERS}. */
+    /** counters[device][counter]: see {@link Counter}. */
     private final long[][] counters;
     /** Tasks of each device that have arrived and not completed or been dropped. */
     private final long[] open;
@@ -99,7 +100,7 @@ public final class MecWorkload implements Initializer, WorkloadStream.Admission<
         this.capacity = config.getInt(PAR_QUEUE_CAPACITY, 1, 100_000_000);
         this.tracePid = sim.pidFromKey(config, PAR_TRACE, TraceArrivals.class);
         this.scans = scans;
-        this.counters = new long[devices][COUNTERS.size()];
+        this.counters = new long[devices][Counter.values().length];
         this.open = new long[devices];
         for (int m = 0; m < devices; m++) {
             ready.add(new ArrayDeque<>());
@@ -164,11 +165,15 @@ public final class MecWorkload implements Initializer, WorkloadStream.Admission<
         return stream.finished();
     }
 
-    /** Adds {@code device}'s counters since the last drain into {@code out[offset..]} and zeroes them. */
-    public void drainCounters(int device, double[] out, int offset) {
+    /**
+     * Adds each of {@code device}'s counters since the last drain into its column of a row,
+     * {@code row[base + columns[c]]} for counter c (the columns of the counters' names in the row's layout), and
+     * zeroes them.
+     */
+    public void drainCounters(int device, double[] row, int base, int[] columns) {
         long[] c = counters[device];
         for (int k = 0; k < c.length; k++) {
-            out[offset + k] += c[k];
+            row[base + columns[k]] += c[k];
             c[k] = 0;
         }
     }
@@ -176,7 +181,7 @@ public final class MecWorkload implements Initializer, WorkloadStream.Admission<
     @Override
     public Item arrive(Node node, WorkloadFile.Row row, double deadline_s) {
         int device = node.index();
-        counters[device][C_ARRIVED]++;
+        counters[device][Counter.ARRIVED.ordinal()]++;
         open[device]++;
         return new Item(row.line(), device, row.cycles(), row.inputBytes(), row.outputBytes(), deadline_s,
                 sim.now());
@@ -186,7 +191,7 @@ public final class MecWorkload implements Initializer, WorkloadStream.Admission<
     public void release(Item item) {
         ArrayDeque<Item> queue = ready.get(item.device);
         if (queue.size() >= capacity) {
-            drop(item, C_QUEUE_FULL);
+            drop(item, Counter.DROPPED_QUEUE_FULL);
             return;
         }
         item.released_s = sim.now();
@@ -195,7 +200,7 @@ public final class MecWorkload implements Initializer, WorkloadStream.Admission<
 
     @Override
     public void dropForDependency(Item item) {
-        drop(item, C_DEPENDENCY);
+        drop(item, Counter.DROPPED_DEPENDENCY);
     }
 
     @Override
@@ -203,8 +208,8 @@ public final class MecWorkload implements Initializer, WorkloadStream.Admission<
         return item.over;
     }
 
-    private void drop(Item item, int counter) {
-        counters[item.device][counter]++;
+    private void drop(Item item, Counter counter) {
+        counters[item.device][counter.ordinal()]++;
         end(item);
         stream.finished(item, false);
     }

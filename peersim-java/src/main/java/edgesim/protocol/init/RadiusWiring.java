@@ -1,10 +1,12 @@
-package edgesim.protocol;
+package edgesim.protocol.init;
 
 import edgesim.config.ConfigReader;
 import edgesim.engine.ComponentTypes;
 import edgesim.engine.Initializer;
 import edgesim.engine.Node;
 import edgesim.engine.Simulation;
+import edgesim.protocol.Coordinates;
+import edgesim.protocol.NeighbourTable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -1,10 +1,11 @@
-package edgesim.protocol;
+package edgesim.protocol.mec;
 
 import edgesim.config.ConfigReader;
 import edgesim.engine.ComponentTypes;
 import edgesim.engine.Initializer;
 import edgesim.engine.Rng;
 import edgesim.engine.Simulation;
+import edgesim.protocol.Coordinates;
 
 /**
  * Places a cell: the first {@code devices} nodes uniformly at random in a disc of radius {@code radius_m}

@@ -1,4 +1,4 @@
-package edgesim.protocol;
+package edgesim.protocol.mec;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,13 +12,14 @@ import edgesim.config.Config;
 import edgesim.config.ConfigException;
 import edgesim.engine.ComponentTypes;
 import edgesim.engine.Simulation;
+import edgesim.io.FileCache;
 import edgesim.model.MecJob;
-import edgesim.scenario.mec.OffloadMec;
+import edgesim.protocol.link.LinkModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,27 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MecCoresLinksWorkloadTest {
     private static final double EPS = 1e-9;
-
-    private static final class Log implements MecJob.Listener {
-        final List<MecJob> computed = new ArrayList<>();
-        final List<MecJob> uploaded = new ArrayList<>();
-        final List<MecJob> returned = new ArrayList<>();
-
-        @Override
-        public void uploaded(MecJob job) {
-            uploaded.add(job);
-        }
-
-        @Override
-        public void computed(MecJob job) {
-            computed.add(job);
-        }
-
-        @Override
-        public void returned(MecJob job) {
-            returned.add(job);
-        }
-    }
 
     /** A fixed link model: every pair at {@code rate} bit/s with {@code latency} seconds one way. */
     private record FixedLinks(double rate, double latency) implements LinkModel {
@@ -84,7 +64,7 @@ class MecCoresLinksWorkloadTest {
                 "protocol.uplink.coordinates position",
                 "protocol.uplink.cpu cpu",
                 links == null ? "" : "init.links Links");
-        ComponentTypes types = OffloadMec.componentTypes()
+        ComponentTypes types = MecComponents.register(new ComponentTypes(), new FileCache())
                 .initializer("Links", (config, sim) -> () -> sim.share(LinkModel.class, links));
         Simulation sim = new Simulation(Config.parse(text, "mec-test"), types, 1);
         sim.checkAllKeysUsed();
@@ -98,7 +78,7 @@ class MecCoresLinksWorkloadTest {
     @Test
     void fifoRunsOneJobPerCoreInArrivalOrder() {
         Simulation sim = twoNodes("fifo", 2, null);
-        Log log = new Log();
+        JobLog log = new JobLog();
         MecJob a = new MecJob("a", log, 0, 2e9, 1);
         MecJob b = new MecJob("b", log, 0, 1e9, 1);
         MecJob c = new MecJob("c", log, 0, 1e9, 1);
@@ -122,7 +102,7 @@ class MecCoresLinksWorkloadTest {
     @Test
     void processorSharingGivesEachJobAtMostOneCore() {
         Simulation sim = twoNodes("ps", 2, null);
-        Log log = new Log();
+        JobLog log = new JobLog();
         MecJob a = new MecJob("a", log, 0, 2e9, 1);
         MecJob b = new MecJob("b", log, 0, 1e9, 1);
         MecJob c = new MecJob("c", log, 0, 1e9, 1);
@@ -156,7 +136,7 @@ class MecCoresLinksWorkloadTest {
         assertEquals(4, server.cores());
         assertEquals(2e9, server.hz());
         assertThrows(IllegalArgumentException.class, () -> server.configure(0, 1e9));
-        server.submit(new MecJob("a", new Log(), 0, 1e9, 1));
+        server.submit(new MecJob("a", new JobLog(), 0, 1e9, 1));
         assertThrows(IllegalStateException.class, () -> server.configure(2, 1e9));
         ConfigException bad = assertThrows(ConfigException.class, () -> twoNodes("fifo", 0, null));
         assertTrue(bad.getMessage().startsWith("protocol.cpu.cores = 0"), bad.getMessage());
@@ -165,7 +145,7 @@ class MecCoresLinksWorkloadTest {
     @Test
     void uploadsAndResultsFollowTheLinkModelsRateAndLatency() {
         Simulation sim = twoNodes("fifo", 1, new FixedLinks(1e8, 0.01));
-        Log log = new Log();
+        JobLog log = new JobLog();
         Uplink uplink = (Uplink) sim.node(0).protocol(sim.pid("uplink"));
         assertEquals(1e8, uplink.rateBps(1));
         assertEquals(0.01, uplink.latency_s(1));
@@ -193,7 +173,7 @@ class MecCoresLinksWorkloadTest {
     @Test
     void withoutALatencyAResultIsBackAtOnce() {
         Simulation sim = twoNodes("fifo", 1, null); // the cell: no propagation delay
-        Log log = new Log();
+        JobLog log = new JobLog();
         Uplink uplink = (Uplink) sim.node(0).protocol(sim.pid("uplink"));
         MecJob a = new MecJob("a", log, 0, 1e8, 1);
         uplink.returnResult(a, 0);
@@ -217,14 +197,16 @@ class MecCoresLinksWorkloadTest {
                 "init.workload.devices 2",
                 "init.workload.queue_capacity " + capacity,
                 "init.workload.trace trace");
-        Simulation sim = new Simulation(Config.parse(text, "replay-test"), OffloadMec.componentTypes(), 1);
+        Simulation sim = new Simulation(Config.parse(text, "replay-test"), MecComponents.register(new ComponentTypes(), new FileCache()), 1);
         sim.checkAllKeysUsed();
         return sim;
     }
 
+    /** The device's counters since the last drain, in counter order. */
     private static double[] counters(MecWorkload w, int device) {
-        double[] out = new double[MecWorkload.COUNTERS.size()];
-        w.drainCounters(device, out, 0);
+        int n = MecWorkload.Counter.values().length;
+        double[] out = new double[n];
+        w.drainCounters(device, out, 0, IntStream.range(0, n).toArray());
         return out;
     }
 
