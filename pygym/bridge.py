@@ -8,22 +8,28 @@ every call has a deadline; nothing is ever re-sent (a broken connection raises `
 interrupted by Ctrl-C or a deadline closes its connection and leaves its group needing a reset; a forked
 child detaches what it inherited and refuses to use it.
 
-Every server reply is text: ``+payload`` or ``-kind:message\\x01java stack``; frames travel as base64 text
-(py4j would decode a returned byte array one byte at a time). Connections are pooled, one per concurrent
+Every server reply is text, ``+payload`` or ``-kind:message\\x01java stack``, except ``run``'s: a byte array
+holding the batch frame (or the UTF-8 failure text), which py4j sends as base64 (its own Python client would
+decode it one byte at a time; here it is one call). Connections are pooled, one per concurrent
 caller, so several threads may use one client.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import logging
+import mmap
 import os
+import secrets
 import socket
+import subprocess
 import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -41,7 +47,7 @@ from pygym.errors import (
     SimulatorError,
     SimulatorTimeout,
 )
-from pygym.frames import CONTRACT_VERSION, OP_RESET, Batch, Layout
+from pygym.frames import CONTRACT_VERSION, HEADER, OP_RESET, Batch, Layout
 from pygym.jvm import Endpoint, SimulatorProcess
 
 log = logging.getLogger(__name__)
@@ -50,6 +56,7 @@ CONNECT_TIMEOUT_S = 5.0
 CALL_TIMEOUT_S = 60.0
 CREATE_TIMEOUT_S = 600.0
 DETAIL_SEPARATOR = "\x01"
+READ_BUFFER_BYTES = 1 << 18
 
 _ERRORS: dict[str, type[PygymError]] = {
     "config": ConfigError,
@@ -57,7 +64,7 @@ _ERRORS: dict[str, type[PygymError]] = {
     "frame": FrameError,
     "session": SessionError,
 }
-_OK_STRING = b"!ys+"
+_BYTES_REPLY = b"yj"
 
 
 def _int_arg(value: int) -> str:
@@ -85,7 +92,8 @@ class _Connection:
         self.sock = socket.create_connection((endpoint.host, endpoint.port), timeout=connect_timeout_s)
         try:
             self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            self.reader = self.sock.makefile("rb")
+            # Frames run to hundreds of kB: read them in few system calls.
+            self.reader = self.sock.makefile("rb", buffering=READ_BUFFER_BYTES)
             token = endpoint.token.replace("\n", "")
             reply = self.send(f"{p4.AUTH_COMMAND_NAME}\n{token}\n".encode(), connect_timeout_s)
         except BaseException:
@@ -155,6 +163,8 @@ class Client:
         self._lock = threading.Lock()
         self._closed = False
         self._owner_pid = os.getpid()
+        self.replaced_when_dead = False
+        """set for this process's default simulator, which the next environment replaces if it died"""
         _clients.add(self)
         try:
             version = int(self._call("connect", _command("contractVersion"), connect_timeout_s)[2:])
@@ -279,8 +289,14 @@ class Client:
     def _with_process_state(self, message: str) -> str:
         if self.process is None:
             return message
-        code = self.process.process.poll()
+        try:
+            # A connection broken by the JVM's death arrives a moment before the exit can be reaped.
+            code = self.process.process.wait(0.5)
+        except subprocess.TimeoutExpired:
+            code = None
         state = "running" if code is None else f"exited with code {code}"
+        if code is not None and self.replaced_when_dead:
+            state += " (environments created from now on get a fresh simulator)"
         if code is None and self.process.stopped():
             state = "stopped (SIGSTOP?)"
         return f"{message}\nJVM pid {self.process.pid} {state}; stderr tail:\n{self.process.stderr_tail()}"
@@ -304,7 +320,11 @@ class Client:
         per core); every key and value is validated by the simulator before this returns."""
         lines = []
         for key, value in overrides.items():
-            if "\n" in key or "\n" in value or "#" in value:
+            if not key or any(c.isspace() for c in key):
+                raise ConfigError(
+                    f"key {key!r}: a key is a name without white space (letters, digits, '_' and '.')"
+                )
+            if "\n" in value or "#" in value:
                 raise ConfigError(f"{key}: keys and values may not contain newlines or '#' (got {value!r})")
             lines.append(f"{key} {value}")
         args = (_str_arg(env_id), _int_arg(count), _int_arg(threads), _str_arg("\n".join(lines)))
@@ -352,6 +372,9 @@ class RemoteGroup:
         )
         self._interrupted: str | None = None
         self._closed = False
+        self._shared: SharedRegion | None = None
+        if client.process is not None and SHARED_DIRECTORY.is_dir():
+            self._shared = SharedRegion.attach(self)
 
     def run(self, ops: np.ndarray, seeds: np.ndarray, actions: np.ndarray, records: bool) -> Batch:
         """One bridge call: per session an operation (step, reset or hold), a seed and actions."""
@@ -362,24 +385,40 @@ class RemoteGroup:
                 f"a call to the simulator was interrupted ({self._interrupted}); the episodes' state is "
                 "unknown: reset the environment to continue"
             )
-        return self.send(self.layout.encode_input(ops, seeds, actions, records))
+        if self._shared is None:
+            return self.send(self.layout.encode_input(ops, seeds, actions, records))
+        length = self.layout.encode_input_into(self._shared.input, ops, seeds, actions, records)
+        command = _command("runShared", _int_arg(self.id), _int_arg(length))
+        return self._reply(self._call_step(command))
 
     def send(self, frame: bytes) -> Batch:
-        """Sends an already encoded input frame (checked by the simulator: FrameError if malformed)."""
-        command = (
-            f"{self._run_prefix}{base64.b64encode(frame).decode('ascii')}\n{p4.END_COMMAND_PART}".encode(
-                "ascii"
-            )
+        """Sends an already encoded input frame through py4j (checked by the simulator: FrameError if
+        malformed)."""
+        encoded = base64.b64encode(frame).decode("ascii")
+        return self._reply(
+            self._call_step(f"{self._run_prefix}{encoded}\n{p4.END_COMMAND_PART}".encode("ascii"))
         )
+
+    def _call_step(self, command: bytes) -> bytes:
         with self._interruptible("step"):
             reply = self.client._call("step", command, self.client.call_timeout_s)
         self._interrupted = None
-        if reply.startswith(_OK_STRING[1:]):
-            return self.layout.decode(bytearray(base64.b64decode(memoryview(reply)[3:])))
-        text = p4.unescape_new_line(reply.decode("utf-8"))
-        if text.startswith("ys-"):
-            raise self.client._failure("step", text[3:])
-        raise SimulatorError(f"step: unexpected reply from the simulator: {text[:500]}")
+        return reply
+
+    def _reply(self, reply: bytes) -> Batch:
+        """The batch frame of a reply: in the shared region when the reply is empty, else in the reply."""
+        if reply == _BYTES_REPLY and self._shared is not None:
+            return self.layout.decode(self._shared.frame(self.layout))
+        if not reply.startswith(_BYTES_REPLY):
+            text = p4.unescape_new_line(reply.decode("utf-8", "replace"))
+            raise SimulatorError(f"step: unexpected reply from the simulator: {text[:500]}")
+        try:
+            frame = bytearray(base64.b64decode(memoryview(reply)[2:], validate=True))
+        except binascii.Error as e:
+            raise FrameError(f"step: the simulator's reply is not valid base64 ({e})") from None
+        if frame.startswith(b"-"):
+            raise self.client._failure("step", frame[1:].decode("utf-8", "replace"))
+        return self.layout.decode(frame)
 
     @contextmanager
     def _interruptible(self, what: str) -> Iterator[None]:
@@ -397,3 +436,64 @@ class RemoteGroup:
         if not self._closed:
             self._closed = True
             self.client.close_group(self.id)
+            if self._shared is not None:
+                self._shared.close()
+
+
+SHARED_DIRECTORY = Path("/dev/shm")
+MIN_RECORD_ROOM_BYTES = 1 << 16
+RECORD_ROOM = 0.5
+"""room for task records in a shared region, as a fraction of the fixed sections (at least the minimum)"""
+
+
+class SharedRegion:
+    """Memory shared with a simulator this process started (so on this machine): a file in /dev/shm that
+    both map, unlinked as soon as both have, holding the input frame and then the batch frame. Frames then
+    skip base64 and py4j's string handling, which cost more than the simulation for large batches; the py4j
+    call still carries the step. A frame too large for the region (many task records) comes in the reply."""
+
+    def __init__(self, memory: mmap.mmap, input_bytes: int) -> None:
+        self.memory = memory
+        self.view = memoryview(memory)
+        self.input = self.view[:input_bytes]
+        self.output = self.view[input_bytes:]
+
+    @classmethod
+    def attach(cls, group: RemoteGroup) -> SharedRegion | None:
+        """Creates and attaches a region for ``group``; None (frames then travel in replies) if the simulator
+        cannot map it."""
+        n, layout = group.size, group.layout
+        input_bytes = layout.input_bytes(n)
+        fixed = layout.frame_bytes(n, 0)
+        output_bytes = fixed + max(MIN_RECORD_ROOM_BYTES, int(fixed * RECORD_ROOM))
+        name = f"pygym-frames-{secrets.token_hex(16)}"
+        path = SHARED_DIRECTORY / name
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as e:
+            log.debug("no shared memory for frames (%s); frames travel in replies", e)
+            return None
+        try:
+            os.ftruncate(fd, input_bytes + output_bytes)
+            memory = mmap.mmap(fd, input_bytes + output_bytes)
+            try:
+                args = (_int_arg(group.id), _str_arg(name), _int_arg(input_bytes), _int_arg(output_bytes))
+                group.client._text_call("attach", "attach", *args)
+            except ConfigError as e:
+                memory.close()
+                log.debug("the simulator cannot map %s (%s); frames travel in replies", path, e)
+                return None
+            return cls(memory, input_bytes)
+        finally:
+            os.close(fd)
+            path.unlink(missing_ok=True)
+
+    def frame(self, layout: Layout) -> bytearray:
+        """A copy of the batch frame in the region (the next call overwrites the region)."""
+        _, _, n, *_, records, _ = HEADER.unpack_from(self.output, 0)
+        return bytearray(self.output[: layout.frame_bytes(n, records)])
+
+    def close(self) -> None:
+        for view in (self.input, self.output, self.view):
+            view.release()
+        self.memory.close()

@@ -17,10 +17,11 @@ import gymnasium
 import numpy as np
 from pettingzoo import ParallelEnv
 
+from pygym.bridge import Client
 from pygym.episodes import EpisodeLogic
 from pygym.errors import ActionError, ConfigError, SessionError
 from pygym.frames import OP_STEP, Batch
-from pygym.group import MAX_SEED, Prepared, SessionGroup, check_seed
+from pygym.group import Prepared, SessionGroup, check_seed, episode_seeds, fresh_seed
 
 
 @dataclass
@@ -76,14 +77,30 @@ class SimParallelEnv(ParallelEnv):
         reward: str | None = None,
         reward_weights: Mapping[str, float] | None = None,
         render_mode: str | None = None,
+        observation_mode: str = "array",
+        seed: int | None = None,
         server: object = None,
         token: str | None = None,
         **scenario: Any,
     ) -> None:
         self._group: SessionGroup | None = None
+        self._arguments = {
+            "reward": reward,
+            "reward_weights": reward_weights,
+            "render_mode": render_mode,
+            "observation_mode": observation_mode,
+            "seed": seed,
+            **scenario,
+        }
+        self._server, self._token = server, token
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ConfigError(f"render_mode {render_mode!r} is not one of {self.metadata['render_modes']}")
+        if observation_mode not in OBSERVATION_MODES:
+            raise ConfigError(
+                f"observation_mode {observation_mode!r} is not one of {', '.join(OBSERVATION_MODES)}"
+            )
         self.render_mode = render_mode
+        self.observation_mode = observation_mode
         self.logic = self.Logic(self.env_id, reward, reward_weights)
         self.reward_name = self.logic.reward_name
         self.reward_weights = self.logic.weights
@@ -111,9 +128,25 @@ class SimParallelEnv(ParallelEnv):
         self.state_space = group.state_space
         self._metric_index = {name: i for i, name in enumerate(self.metric_fields)}
         self._agent_index = {agent: i for i, agent in enumerate(self.possible_agents)}
-        self._observation_spaces = {agent: group.observation_space for agent in self.possible_agents}
+        observation_space: gymnasium.spaces.Space = group.observation_space
+        if observation_mode == "dict":
+            if self.continuous_action_fields:
+                self.close()
+                raise ConfigError(
+                    f"observation_mode='dict' puts the action mask in the observation; {self.env_id} has "
+                    "continuous actions and no mask: use observation_mode='array'"
+                )
+            mask_space = gymnasium.spaces.Box(0, 1, (len(self.action_meanings),), np.int8)
+            observation_space = gymnasium.spaces.Dict(
+                {"observation": group.observation_space, "action_mask": mask_space}
+            )
+        self._observation_spaces = {agent: observation_space for agent in self.possible_agents}
         self._action_spaces = {agent: group.action_space for agent in self.possible_agents}
-        self._seeds: np.random.Generator | None = None
+        # reset() without a seed draws from the sequence a seed starts: seed= fixes that sequence's start.
+        self._base_seed: np.ndarray | None = None if seed is None else np.array([check_seed(seed)], np.int64)
+        self._episodes = np.full(1, -1, dtype=np.int64)
+        record_keys = ("return", "length", *self.logic.figures)
+        self._empty_record = dict.fromkeys(record_keys, 0.0)
         self._no_actions = np.zeros((1, len(self.possible_agents), self._group.layout.action_dim))
         self.episode_seed: int | None = None
         self.last_frame: Frame | None = None
@@ -121,8 +154,15 @@ class SimParallelEnv(ParallelEnv):
         self.last_rewards: np.ndarray | None = None
         self.episode: dict[str, Any] | None = None
 
-    def observation_space(self, agent: str) -> gymnasium.spaces.Box:
-        """The same Box object on every call for an agent, as PettingZoo requires."""
+    def __reduce__(self) -> tuple[Any, tuple[str, dict[str, Any]]]:
+        """An env pickles as its id, its arguments and its server's address; unpickling (or copying) creates
+        a fresh session with no episode state. This process's own simulator becomes the unpickling
+        process's own; a server elsewhere stays that server (its token travels with the pickle)."""
+        return (_recreate, (self.env_id, {**self._arguments, **_portable_server(self._server, self._token)}))
+
+    def observation_space(self, agent: str) -> gymnasium.spaces.Space:
+        """The same space object on every call for an agent, as PettingZoo requires: a Box, or with
+        ``observation_mode="dict"`` a Dict of that Box (``observation``) and the mask (``action_mask``)."""
         self._check_agent(agent)
         return self._observation_spaces[agent]
 
@@ -143,30 +183,40 @@ class SimParallelEnv(ParallelEnv):
     def reset(
         self, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, Any]]]:
-        """Starts an episode. A seed fixes it exactly; without one the next seed comes from the last seed
-        given (or from fresh entropy if none was ever given). An episode that is over at once (a replayed
-        workload whose tasks all finish before the first decision) comes back with no live agents and its
-        record in ``infos[agent]["episode"]``."""
+        """Starts an episode. A seed fixes it exactly; without one the episode's seed is the next of the
+        sequence that the last seed given starts (``pygym.group.episode_seeds``; fresh entropy if no seed was
+        ever given), the same sequence a vector env's autoresets follow. An episode that is over at once (a
+        replayed workload whose tasks all finish before the first decision) comes back with no live agents
+        and its record in ``infos[agent]["episode"]``."""
         group = self._live_group()
         if seed is not None:
-            episode_seed = check_seed(seed)
-            self._seeds = np.random.default_rng(episode_seed)
+            self._base_seed = np.array([check_seed(seed)], dtype=np.int64)
+            self._episodes[:] = 0
         else:
-            if self._seeds is None:
-                self._seeds = np.random.default_rng()
-            episode_seed = int(self._seeds.integers(0, MAX_SEED, dtype=np.int64))
-        batch = group.run(group.reset_ops(), np.array([episode_seed], dtype=np.int64), self._no_actions)
-        self.episode_seed = episode_seed
+            if self._base_seed is None:
+                self._base_seed = np.array([fresh_seed()], dtype=np.int64)
+            self._episodes += 1
+        episode_seed = episode_seeds(self._base_seed, self._episodes)
+        batch = group.run(group.reset_ops(), episode_seed, self._no_actions)
+        self.episode_seed = int(episode_seed[0])
         self.last_actions = None
         self.last_rewards = None
         self.episode = None
         frame = self._take(batch)
         self.agents = self.possible_agents[:]
-        observations = {agent: frame.observation[i] for i, agent in enumerate(self.agents)}
+        observations = self._observations(frame)
         infos = {agent: self._info(frame, i) for i, agent in enumerate(self.agents)}
         if frame.terminated or frame.truncated:
             self._end_episode(infos)
         return observations, infos
+
+    def _observations(self, frame: Frame) -> dict[str, Any]:
+        if self.observation_mode == "dict":
+            return {
+                agent: {"observation": frame.observation[i], "action_mask": frame.action_mask[i]}
+                for i, agent in enumerate(self.agents)
+            }
+        return {agent: frame.observation[i] for i, agent in enumerate(self.agents)}
 
     def _take(self, batch: Batch) -> Frame:
         frame = Frame.of(batch)
@@ -178,14 +228,19 @@ class SimParallelEnv(ParallelEnv):
         self.episode = {key: _scalar(value[0]) for key, value in record.items() if key != "return"}
         returns = record["return"][0]
         for i, agent in enumerate(self.agents):
-            infos[agent]["episode"] = {"return": float(returns[i]), **self.episode}
+            infos[agent]["episode"] = {
+                key: float(value) for key, value in {"return": returns[i], **self.episode}.items()
+            }
         self.episode["return"] = float(returns.mean())
         self.agents = []
 
     def _info(self, frame: Frame, i: int) -> dict[str, Any]:
-        if self.continuous_action_fields:
-            return {"metrics": frame.metrics[i]}
-        return {"action_mask": frame.action_mask[i], "metrics": frame.metrics[i]}
+        """An agent's info: the same keys and shapes at reset and at every step (``episode`` is the record
+        of the episode: zeros until its last step), so that wrappers can build their specs from reset."""
+        info: dict[str, Any] = {"metrics": frame.metrics[i], "episode": dict(self._empty_record)}
+        if not self.continuous_action_fields:
+            info["action_mask"] = frame.action_mask[i]
+        return info
 
     def step(
         self, actions: Mapping[str, Any]
@@ -198,6 +253,8 @@ class SimParallelEnv(ParallelEnv):
     ]:
         group = self._live_group()
         if not self.agents:
+            if self.last_frame is not None and not actions:
+                return {}, {}, {}, {}, {}  # no live agent, nothing to do (PettingZoo's API test steps here)
             raise SessionError("the episode is over (or was never started): call reset() first")
         encoded = self._encode_actions(actions)
         batch = group.run(np.full(1, OP_STEP, dtype=np.int8), None, encoded[None])
@@ -206,7 +263,7 @@ class SimParallelEnv(ParallelEnv):
         rewards = group.rewards[0]
         self.last_rewards = rewards
         agents = self.agents
-        observations = {agent: frame.observation[i] for i, agent in enumerate(agents)}
+        observations = self._observations(frame)
         reward_dict = {agent: float(rewards[i]) for i, agent in enumerate(agents)}
         terminations = dict.fromkeys(agents, frame.terminated)
         truncations = dict.fromkeys(agents, frame.truncated)
@@ -310,6 +367,24 @@ class SimParallelEnv(ParallelEnv):
         # At interpreter shutdown the connection may be gone; the JVM exits with this process anyway.
         with contextlib.suppress(Exception):
             self.close()
+
+
+OBSERVATION_MODES = ("array", "dict")
+
+
+def _recreate(env_id: str, arguments: dict[str, Any]) -> SimParallelEnv:
+    from pygym.envs import REGISTRY
+
+    return REGISTRY[env_id](**arguments)
+
+
+def _portable_server(server: object, token: str | None) -> dict[str, Any]:
+    """``server=`` and ``token=`` as plain data another process can use."""
+    if isinstance(server, Client):
+        if server.process is not None:
+            return {}  # a simulator this process started: the copy uses its own process's simulator
+        return {"server": server.address, "token": server.endpoint.token}
+    return {"server": server, "token": token}
 
 
 def _scalar(value: Any) -> Any:

@@ -19,6 +19,7 @@ total x fields, session after session; header flag bit 1). The Java side is ``ed
 from __future__ import annotations
 
 import base64
+import functools
 import struct
 from dataclasses import dataclass
 from typing import Any
@@ -134,6 +135,7 @@ class Layout:
     def sent_state_dim(self) -> int:
         return 0 if self.state_is_observations else self.state_dim
 
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - a frozen dataclass, a handful of batch sizes
     def _offsets(self, n: int) -> tuple[int, ...]:
         step = HEADER.size
         ends = _align8(step + 4 * n)
@@ -149,11 +151,22 @@ class Layout:
     def input_bytes(self, n: int) -> int:
         return _align8(INPUT_HEADER.size + n) + 8 * n + 4 * n * self.agents * self.action_dim
 
+    def frame_bytes(self, n: int, records: int) -> int:
+        """Length of a batch frame of ``n`` sessions and ``records`` task records."""
+        return self._offsets(n)[-1] + 8 * records * self.record_fields
+
     def encode_input(self, ops: np.ndarray, seeds: np.ndarray, actions: np.ndarray, records: bool) -> bytes:
         """An input frame: per session an operation (OP_*) and a seed, and every session's actions (int32
         (n, agents) or float32 (n, agents, action_dim); only read for sessions that step)."""
+        buf = bytearray(self.input_bytes(len(ops)))
+        self.encode_input_into(buf, ops, seeds, actions, records)
+        return bytes(buf)
+
+    def encode_input_into(
+        self, buf: Any, ops: np.ndarray, seeds: np.ndarray, actions: np.ndarray, records: bool
+    ) -> int:
+        """Writes the input frame at the start of the writable buffer ``buf``; returns its length."""
         n = len(ops)
-        buf = bytearray(self.input_bytes(n))
         INPUT_HEADER.pack_into(buf, 0, INPUT_MAGIC, CONTRACT_VERSION, n, INPUT_FLAG_RECORDS if records else 0)
         seeds_at = _align8(INPUT_HEADER.size + n)
         actions_at = seeds_at + 8 * n
@@ -161,7 +174,7 @@ class Layout:
         np.frombuffer(buf, "<i8", n, seeds_at)[:] = seeds
         values = n * self.agents * self.action_dim
         np.frombuffer(buf, "<f4" if self.continuous else "<i4", values, actions_at)[:] = actions.reshape(-1)
-        return bytes(buf)
+        return self.input_bytes(n)
 
     def decode_text(self, text: str) -> Batch:
         """Decodes a batch frame sent as base64 text (how frames cross py4j)."""

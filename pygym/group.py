@@ -52,6 +52,26 @@ def override_value(key: str, value: object) -> str:
     )
 
 
+_GOLDEN_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+
+
+def episode_seeds(bases: np.ndarray, episodes: np.ndarray) -> np.ndarray:
+    """The seed of each env's episode ``episodes`` after its base seed ``bases`` (episode 0 is the base seed
+    itself): SplitMix64 of base + episode x golden gamma, in [0, 2^63 - 1]. Vectorised, so a vector env of
+    any size draws its autoreset seeds in a few numpy operations; the single env uses the same sequence."""
+    z = bases.astype(np.uint64) + episodes.astype(np.uint64) * _GOLDEN_GAMMA
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return np.where(episodes == 0, bases, (z >> np.uint64(1)).astype(np.int64)).astype(np.int64)
+
+
+def fresh_seed() -> int:
+    """A base seed from the operating system's entropy, for a reset that was never given one."""
+    # 62 bits, so that a vector env's base + env index stays a valid seed.
+    return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(2))
+
+
 def check_seed(seed: object) -> int:
     """A seed as an int in [0, 2^63 - 1]; ConfigError naming the seed otherwise."""
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):

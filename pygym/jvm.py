@@ -154,12 +154,13 @@ class SimulatorProcess:
         return self.process.poll() is None
 
     def stopped(self) -> bool:
-        """Whether the JVM is stopped (SIGSTOP, or traced), from /proc where there is one."""
+        """Whether every thread of the JVM is stopped (SIGSTOP, or traced), from /proc where there is one."""
         try:
-            with open(f"/proc/{self.pid}/stat") as f:
-                return f.read().rsplit(")", 1)[1].split()[0] in ("T", "t")
+            tasks = list(Path(f"/proc/{self.pid}/task").iterdir())
+            states = [(task / "stat").read_text().rsplit(")", 1)[1].split()[0] for task in tasks]
         except (OSError, IndexError):
             return False
+        return bool(states) and all(state in ("T", "t") for state in states)
 
     def terminate(self, timeout_s: float = 5.0) -> None:
         """Stops the JVM: close its stdin (it exits by itself), then SIGTERM, then SIGKILL. Idempotent."""

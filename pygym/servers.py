@@ -37,6 +37,7 @@ def local_server() -> Client:
             if _local is not None and _local_pid == os.getpid():
                 _local.close()
             _local = Client.start()
+            _local.replaced_when_dead = True
             _local_pid = os.getpid()
         return _local
 

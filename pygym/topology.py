@@ -3,16 +3,20 @@
 ``pygym.make(..., topology=...)`` accepts a topology file path, a :class:`topologies.Topology`, or the name
 of a generator (``"urban-sensing"``, ``"random-geometric"``, ...) with ``topology_params`` and
 ``topology_seed``. The topology is validated here (errors name the file, the element and the rule), given
-route matrices if it has none for the requested routing, and written once, content-addressed, to a cache
-folder that the local simulator reads. The simulator checks the file again when it loads it.
+route matrices if it has none for the requested routing, and written once, content-addressed, to this
+process's cache folder, which the local simulator reads. The simulator checks the file again when it loads it.
+
+Each process has its own folder under ``<tmp>/pygym-topologies-<uid>/``, named by its pid and removed when
+it exits. A process killed with SIGKILL cannot remove its folder, so the first process to prepare a topology
+afterwards removes the folders of processes that no longer run.
 """
 
 from __future__ import annotations
 
 import atexit
-import contextlib
 import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -22,7 +26,9 @@ from typing import Any
 import topologies
 from pygym.errors import ConfigError
 
-_written: list[Path] = []
+# This process's folder and the pid that made it: a forked child makes its own, and never removes its
+# parent's at exit.
+_own: tuple[int, Path] | None = None
 
 
 @dataclass(frozen=True)
@@ -38,11 +44,45 @@ class PreparedTopology:
     """Role of each compute node (``device``, ``edge``, ``cloud``), in file order like :attr:`node_names`."""
 
 
-def cache_dir() -> Path:
-    """Where prepared topology files go (one per distinct content)."""
+def cache_root() -> Path:
+    """The folder holding every process's cache folder (one per user)."""
     path = Path(tempfile.gettempdir()) / f"pygym-topologies-{os.getuid()}"
     path.mkdir(mode=0o700, exist_ok=True)
     return path
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only checks that the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return True
+
+
+def remove_stale() -> list[Path]:
+    """Removes the cache folders of processes that no longer run; returns them."""
+    removed = []
+    for folder in cache_root().iterdir():
+        pid = int(folder.name) if folder.name.isdigit() else None
+        if pid is not None and pid != os.getpid() and folder.is_dir() and not _running(pid):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def cache_dir() -> Path:
+    """This process's folder of prepared topology files (one per distinct content), removed at exit. Made on
+    first use, which first removes the folders that processes killed without cleaning up left behind."""
+    global _own
+    pid = os.getpid()
+    if _own is None or _own[0] != pid or not _own[1].is_dir():
+        remove_stale()
+        folder = cache_root() / str(pid)
+        folder.mkdir(mode=0o700, exist_ok=True)
+        _own = (pid, folder)
+    return _own[1]
 
 
 def prepare(
@@ -83,10 +123,11 @@ def prepare(
     text = topologies.dumps(topo)
     path = cache_dir() / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.json"
     if not path.exists():
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(text)
-        partial.replace(path)
-        _written.append(path)
+        # Written under a unique name, then renamed: a reader never sees a partial file.
+        fd, partial = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w") as out:
+            out.write(text)
+        os.replace(partial, path)
     return PreparedTopology(
         path=path,
         nodes=len(topo.compute_nodes),
@@ -98,7 +139,6 @@ def prepare(
 
 
 @atexit.register
-def _remove_written() -> None:
-    for path in _written:
-        with contextlib.suppress(OSError):
-            path.unlink()
+def _remove_own() -> None:
+    if _own is not None and _own[0] == os.getpid():
+        shutil.rmtree(_own[1], ignore_errors=True)

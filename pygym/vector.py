@@ -5,7 +5,8 @@ or spread over several with ``servers=``) and stepped together by a fixed pool o
 (``threads``, default one per core; results never depend on it). Shapes (N = num_envs, A = agents):
 
 - ``reset(seed=s) -> (obs, infos)``; env ``i`` is seeded with ``s + i`` and then follows exactly the episodes
-  of ``pygym.make(...)`` reset with ``s + i`` (its later resets draw from that env's own seed sequence).
+  of ``pygym.make(...)`` reset with ``s + i`` and then reset without a seed (each later episode's seed is the
+  next of the sequence its first seed starts, ``pygym.group.episode_seeds``).
 - ``step(actions) -> (obs, rewards, terminations, truncations, infos)``: ``obs`` float32 (N, A, obs_dim);
   ``rewards`` float32 (N, A); ``terminations``/``truncations`` bool (N, A); ``actions`` int (N, A) for
   Discrete actions, float32 (N, A, act_dim) for Box actions.
@@ -37,7 +38,7 @@ from pygym.env import SimParallelEnv
 from pygym.envs import REGISTRY
 from pygym.errors import ActionError, ConfigError, SessionError
 from pygym.frames import OP_HOLD, OP_RESET, OP_STEP, Batch
-from pygym.group import MAX_SEED, SessionGroup, check_seed
+from pygym.group import MAX_SEED, SessionGroup, check_seed, episode_seeds, fresh_seed
 
 AUTORESET_MODES = ("next_step", "same_step")
 
@@ -108,9 +109,10 @@ class VecEnv:
         self._continuous = group.continuous
         self._action_shape = (n, a, len(self.continuous_action_fields)) if self._continuous else (n, a)
         self._no_actions = np.zeros(self._action_shape, dtype=np.float32 if self._continuous else np.int32)
-        self._rngs: list[np.random.Generator | None] = [None] * n
-        self._seeds = np.zeros(n, dtype=np.int64)
+        self._bases: np.ndarray | None = None
+        self._episodes = np.zeros(n, dtype=np.int64)
         self._ended = np.zeros(n, dtype=bool)
+        self._step_ops = np.full(n, OP_STEP, dtype=np.int8)
         self._started = False
 
     def _live(self) -> SessionGroup:
@@ -119,13 +121,12 @@ class VecEnv:
         return self._group
 
     def _next_seeds(self, which: np.ndarray) -> np.ndarray:
-        """Draws the next episode seed of each env in ``which`` from its own sequence."""
-        for i in np.flatnonzero(which):
-            rng = self._rngs[i]
-            if rng is None:
-                rng = self._rngs[i] = np.random.default_rng()
-            self._seeds[i] = int(rng.integers(0, MAX_SEED, dtype=np.int64))
-        return self._seeds
+        """Moves each env in ``which`` to the next episode of its seed sequence; returns every env's seed."""
+        if self._bases is None:
+            self._bases = fresh_seed() + np.arange(self.num_envs, dtype=np.int64)
+        else:
+            self._episodes += which
+        return episode_seeds(self._bases, self._episodes)
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -136,11 +137,12 @@ class VecEnv:
             base = check_seed(seed)
             if base + self.num_envs - 1 > MAX_SEED:
                 raise ConfigError(f"seed {seed} + {self.num_envs - 1} (one per env) exceeds 2^63 - 1")
-            self._rngs = [np.random.default_rng(base + i) for i in range(self.num_envs)]
-            self._seeds[:] = base + np.arange(self.num_envs)
+            self._bases = base + np.arange(self.num_envs, dtype=np.int64)
+            self._episodes[:] = 0
+            seeds = self._bases
         else:
-            self._next_seeds(np.ones(self.num_envs, dtype=bool))
-        batch = group.run(group.reset_ops(), self._seeds, self._no_actions)
+            seeds = self._next_seeds(np.ones(self.num_envs, dtype=bool))
+        batch = group.run(group.reset_ops(), seeds, self._no_actions)
         self._ended = batch.ended.copy()
         self._started = True
         return batch.observation, self._infos(batch, batch.ended)
@@ -151,9 +153,12 @@ class VecEnv:
             raise SessionError("step() before reset(): call reset() first")
         resets = self._ended
         encoded = self._check_actions(actions, ~resets)
-        ops = np.where(resets, OP_RESET, OP_STEP).astype(np.int8)
-        seeds = self._next_seeds(resets) if resets.any() else self._seeds
-        batch = group.run(ops, seeds, encoded)
+        if resets.any():
+            batch = group.run(
+                np.where(resets, OP_RESET, OP_STEP).astype(np.int8), self._next_seeds(resets), encoded
+            )
+        else:
+            batch = group.run(self._step_ops, None, encoded)
         rewards = group.rewards.astype(np.float32)
         ended = batch.ended
         terminations = np.repeat(batch.terminated[:, None], self.num_agents, axis=1)
@@ -198,6 +203,8 @@ class VecEnv:
             if array.dtype.kind not in "biuf":
                 raise ActionError(f"actions have dtype {array.dtype}; expected real numbers (float32)")
             array = array.astype(np.float32)
+            if np.isfinite(array).all():
+                return array
             bad = ~np.isfinite(array).all(axis=2) & stepping[:, None]
             what = "is not finite (NaN or inf)"
         else:
@@ -243,3 +250,9 @@ class VecEnv:
 
     def __repr__(self) -> str:
         return f"VecEnv({self.env_id!r}, num_envs={self.num_envs}, agents={self.num_agents})"
+
+
+# The RL library views of a VecEnv (pygym.adapters), reachable from here too.
+from pygym.adapters import to_gymnasium as to_gymnasium  # noqa: E402
+from pygym.adapters import to_sb3 as to_sb3  # noqa: E402
+from pygym.adapters import to_torchrl as to_torchrl  # noqa: E402

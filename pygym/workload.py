@@ -26,8 +26,9 @@ def check(path: str | os.PathLike[str], sources: Collection[str], what: str = "n
             if task.source not in sources:
                 examples = ", ".join(sorted(sources)[:3])
                 raise ConfigError(
-                    f"workload {resolved}: task {task.task_id} comes from '{task.source}', which is not a "
-                    f"{what} of this scenario (the first unknown source; {what}s are e.g. {examples})"
+                    f"workload {resolved}: task {task.task_id} comes from {workloads.excerpt(task.source)}, "
+                    f"which is not a {what} of this scenario (the first unknown source; {what}s are e.g. "
+                    f"{examples})"
                 )
     except workloads.WorkloadError as e:
         raise ConfigError(f"workload: {e}") from None

@@ -31,6 +31,7 @@ from topologies.errors import (
     TopologyFormatError,
 )
 from topologies.latency import LogNormal
+from topologies.limits import MAX_BANDWIDTH_BPS, MAX_JSON_DEPTH, MAX_LATENCY_S, MIN_BANDWIDTH_BPS
 from topologies.model import (
     ROUTING_MODES,
     ComputeNode,
@@ -210,12 +211,34 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+_TOO_DEEP = f"arrays and objects nested deeper than {MAX_JSON_DEPTH} levels"
+
+
+def _nesting(value: Any) -> int:
+    """Levels of arrays and objects in ``value`` (0 for a scalar), without recursion."""
+    deepest = 0
+    pending = [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, level)
+        if deepest > MAX_JSON_DEPTH:
+            break
+        pending.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
+
+
 def parse_json(text: str) -> Any:
-    """``json.loads`` that rejects NaN/Infinity and duplicate keys instead of silently accepting them."""
+    """``json.loads`` that rejects NaN/Infinity and duplicate keys instead of silently accepting them, and
+    nesting deeper than :data:`~topologies.limits.MAX_JSON_DEPTH` (as the simulator's reader does)."""
     try:
         return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as e:
         raise TopologyFormatError(f"not valid JSON: {e}") from None
+    except RecursionError:
+        raise TopologyFormatError(_TOO_DEEP) from None
 
 
 def _type_name(value: object) -> str:
@@ -402,7 +425,7 @@ def _matrix(obj: _Object, key: str, n: int, cell: Callable[[int, int, Any], floa
     return np.array([[cell(i, j, v) for j, v in enumerate(row)] for i, row in enumerate(rows)], dtype=float)
 
 
-def _read_routes(value: object) -> RouteMatrix:
+def _read_routes(value: object, links: int) -> RouteMatrix:
     obj = _Object(value, "routes", ("routing", "nodes", "latency_s", "bottleneck_bps", "hops"))
     routing = obj.string("routing")
     if routing not in ROUTING_MODES:
@@ -430,14 +453,18 @@ def _read_routes(value: object) -> RouteMatrix:
     def bottleneck_cell(i: int, j: int, v: Any) -> float:
         if v is None:
             return math.inf if i == j else 0.0
-        if i == j or not _is_number(v) or v <= 0:
-            expected = "null" if i == j else "a positive number or null"
+        if i == j or not _is_number(v) or not MIN_BANDWIDTH_BPS <= v <= MAX_BANDWIDTH_BPS:
+            expected = (
+                "null" if i == j else f"a number in [{MIN_BANDWIDTH_BPS:g}, {MAX_BANDWIDTH_BPS:g}] or null"
+            )
             raise RouteMatrixError(f"routes.bottleneck_bps{pair(i, j)} must be {expected}, got {v!r}")
         return float(v)
 
     def hops_cell(i: int, j: int, v: Any) -> float:
-        if not _is_integer(v) or v < -1 or (i == j and v != 0) or (i != j and v == 0):
-            expected = "0" if i == j else "a positive integer, or -1 when unreachable"
+        if not _is_integer(v) or (i == j and v != 0) or (i != j and v != -1 and not 1 <= v <= links):
+            expected = (
+                "0" if i == j else f"an integer in [1, {links}] (the file's links), or -1 when unreachable"
+            )
             raise RouteMatrixError(f"routes.hops{pair(i, j)} must be {expected}, got {v!r}")
         return float(v)
 
@@ -445,6 +472,14 @@ def _read_routes(value: object) -> RouteMatrix:
     bottleneck = _matrix(obj, "bottleneck_bps", n, bottleneck_cell)
     hops = _matrix(obj, "hops", n, hops_cell).astype(np.int64)
     unreachable = np.isinf(latency)
+    too_long = ~unreachable & (latency > np.maximum(hops, 0) * MAX_LATENCY_S)
+    if too_long.any():
+        i, j = np.argwhere(too_long)[0]
+        raise RouteMatrixError(
+            f"routes.latency_s{pair(int(i), int(j))} = {float(latency[i, j])!r} exceeds hops x "
+            f"{MAX_LATENCY_S:g} s ({hops[i, j]} x {MAX_LATENCY_S:g}): "
+            f"no link is slower than {MAX_LATENCY_S:g} s"
+        )
     if not (np.array_equal(unreachable, hops < 0) and np.array_equal(unreachable, bottleneck == 0)):
         i, j = np.argwhere((unreachable != (hops < 0)) | (unreachable != (bottleneck == 0)))[0]
         raise RouteMatrixError(
@@ -505,13 +540,20 @@ def from_document(document: object, *, verify: bool = True, allow_disconnected: 
         raise TopologyFormatError(
             f"version {version!r} is not supported; this reader knows version {VERSION}"
         )
+    if _nesting(top.value.get("provenance")) + 1 > MAX_JSON_DEPTH:
+        raise TopologyFormatError(f"provenance: {_TOO_DEEP}")
     distributions = {
         name: _read_distribution(name, v) for name, v in top.mapping("latency_distributions").items()
     }
     nodes = tuple(_read_node(i, v) for i, v in enumerate(top.array("compute_nodes")))
     switches = tuple(_read_switch(i, v) for i, v in enumerate(top.array("switches")))
     links = tuple(_read_link(i, v) for i, v in enumerate(top.array("links")))
-    routes = _read_routes(top.value["routes"]) if top.has("routes") else None
+    links_value = top.value["links"]
+    routes = (
+        _read_routes(top.value["routes"], len(links_value) if isinstance(links_value, list) else 0)
+        if top.has("routes")
+        else None
+    )
     topology = Topology(
         name=top.string("name", "topology"),
         compute_nodes=nodes,

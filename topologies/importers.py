@@ -352,9 +352,9 @@ def to_networkx(topology: Topology) -> nx.Graph:
 def _json_attr(value: Any, where: str) -> Any:
     if isinstance(value, str):
         try:
-            return json.loads(value)
-        except json.JSONDecodeError as e:
-            raise ConversionError(f"{where}: not valid JSON: {e}") from None
+            return parse_json(value)
+        except TopologyError as e:
+            raise ConversionError(f"{where}: {e}") from None
     return value
 
 

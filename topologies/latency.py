@@ -19,6 +19,7 @@ from typing import Any, Literal, get_args
 import numpy as np
 
 from topologies.errors import InvalidValueError
+from topologies.limits import MAX_LATENCY_S, MAX_LOGNORMAL_S, check_range
 
 LatencyMode = Literal["sample", "mode", "mean"]
 LATENCY_MODES: tuple[str, ...] = get_args(LatencyMode)
@@ -40,15 +41,10 @@ class LogNormal:
     def __post_init__(self) -> None:
         if not self.name:
             raise InvalidValueError("a latency distribution needs a non-empty name")
-        for field_name, value in (("s", self.s), ("scale_s", self.scale_s)):
-            if not (math.isfinite(value) and value > 0):
-                raise InvalidValueError(
-                    f"latency distribution {self.name!r}: {field_name} must be > 0, got {value}"
-                )
-        if not (math.isfinite(self.loc_s) and self.loc_s >= 0):
-            raise InvalidValueError(
-                f"latency distribution {self.name!r}: loc_s must be >= 0, got {self.loc_s}"
-            )
+        where = f"latency distribution {self.name!r}"
+        check_range(self.s, f"{where}: s", 0, MAX_LOGNORMAL_S, low_open=True)
+        check_range(self.loc_s, f"{where}: loc_s", 0, MAX_LATENCY_S)
+        check_range(self.scale_s, f"{where}: scale_s", 0, MAX_LATENCY_S, low_open=True)
 
     @property
     def mode_s(self) -> float:

@@ -14,7 +14,6 @@ checked separately (:func:`check_connected`) because callers may allow disconnec
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -35,6 +34,17 @@ from topologies.errors import (
     UnknownNodeError,
 )
 from topologies.latency import LogNormal
+from topologies.limits import (
+    MAX_BANDWIDTH_BPS,
+    MAX_CORES,
+    MAX_FREQUENCY_HZ,
+    MAX_LATENCY_S,
+    MAX_MEMORY_BYTES,
+    MAX_POSITION_M,
+    MIN_BANDWIDTH_BPS,
+    MIN_FREQUENCY_HZ,
+    check_range,
+)
 from topologies.nodes import Role, check_role
 
 if TYPE_CHECKING:
@@ -51,21 +61,6 @@ def check_name(name: object, what: str) -> str:
     if name != name.strip() or any(ord(c) < 32 for c in name):
         raise InvalidValueError(f"{what}: name {name!r} has leading/trailing spaces or control characters")
     return name
-
-
-def _positive(value: float, what: str) -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or value <= 0
-    ):
-        raise InvalidValueError(f"{what} must be a positive finite number, got {value!r}")
-
-
-def _positive_int(value: int, what: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise InvalidValueError(f"{what} must be a positive integer, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -88,9 +83,9 @@ class ComputeNode:
         where = f"compute node {self.name!r}"
         if not isinstance(self.type, str) or not self.type:
             raise InvalidValueError(f"{where}: type must be a non-empty string, got {self.type!r}")
-        _positive_int(self.cores, f"{where}: cores")
-        _positive(self.frequency_hz, f"{where}: frequency_hz")
-        _positive_int(self.memory_bytes, f"{where}: memory_bytes")
+        check_range(self.cores, f"{where}: cores", 1, MAX_CORES, integer=True)
+        check_range(self.frequency_hz, f"{where}: frequency_hz", MIN_FREQUENCY_HZ, MAX_FREQUENCY_HZ)
+        check_range(self.memory_bytes, f"{where}: memory_bytes", 1, MAX_MEMORY_BYTES, integer=True)
         try:
             check_role(self.role)
         except InvalidValueError as e:
@@ -99,12 +94,13 @@ class ComputeNode:
             raise InvalidValueError(f"{where}: agent must be true or false, got {self.agent!r}")
         if self.arch is not None and (not isinstance(self.arch, str) or not self.arch):
             raise InvalidValueError(f"{where}: arch must be a non-empty string or null, got {self.arch!r}")
-        if self.position_m is not None and (
-            not isinstance(self.position_m, (tuple, list))
-            or len(self.position_m) != 2
-            or not all(_is_finite_number(v) for v in self.position_m)
-        ):
-            raise InvalidValueError(f"{where}: position_m must be [x, y] in metres, got {self.position_m!r}")
+        if self.position_m is not None:
+            if not isinstance(self.position_m, (tuple, list)) or len(self.position_m) != 2:
+                raise InvalidValueError(
+                    f"{where}: position_m must be [x, y] in metres, got {self.position_m!r}"
+                )
+            for axis, v in enumerate(self.position_m):
+                check_range(v, f"{where}: position_m[{axis}]", -MAX_POSITION_M, MAX_POSITION_M)
         for key, value in self.labels.items():
             if not isinstance(key, str) or not isinstance(value, str):
                 raise InvalidValueError(
@@ -127,7 +123,12 @@ class Switch:
                 f"switch {self.name!r}: kind must be a non-empty string, got {self.kind!r}"
             )
         if self.bandwidth_bps is not None:
-            _positive(self.bandwidth_bps, f"switch {self.name!r}: bandwidth_bps")
+            check_range(
+                self.bandwidth_bps,
+                f"switch {self.name!r}: bandwidth_bps",
+                MIN_BANDWIDTH_BPS,
+                MAX_BANDWIDTH_BPS,
+            )
 
 
 @dataclass(frozen=True)
@@ -151,21 +152,16 @@ class Link:
     def __post_init__(self) -> None:
         for end in (self.source, self.target):
             check_name(end, f"link {self.source!r} - {self.target!r}")
-        _positive(self.bandwidth_bps, f"link {self.label}: bandwidth_bps")
-        if not _is_finite_number(self.latency_s) or self.latency_s < 0:
-            raise InvalidValueError(
-                f"link {self.label}: latency_s must be a finite number >= 0, got {self.latency_s!r}"
-            )
+        check_range(
+            self.bandwidth_bps, f"link {self.label}: bandwidth_bps", MIN_BANDWIDTH_BPS, MAX_BANDWIDTH_BPS
+        )
+        check_range(self.latency_s, f"link {self.label}: latency_s", 0, MAX_LATENCY_S)
         if not isinstance(self.directed, bool):
             raise InvalidValueError(
                 f"link {self.label}: directed must be true or false, got {self.directed!r}"
             )
         if not isinstance(self.kind, str) or not self.kind:
             raise InvalidValueError(f"link {self.label}: kind must be a non-empty string, got {self.kind!r}")
-
-
-def _is_finite_number(value: object) -> bool:
-    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
 
 
 @dataclass(frozen=True, eq=False)

@@ -13,7 +13,7 @@ This package imports nothing of ``pygym``, ``agents`` or ``topologies``; the sim
 """
 
 from workloads.distributions import BytesRule, Distribution, parse_bytes_rule, parse_distribution
-from workloads.errors import FetchError, OptionError, SkipCounter, WorkloadError
+from workloads.errors import FetchError, OptionError, SkipCounter, WorkloadError, excerpt
 from workloads.format import (
     COLUMNS,
     FORMAT_VERSION,
@@ -60,6 +60,7 @@ __all__ = [
     "Workload",
     "WorkloadError",
     "convert_trace",
+    "excerpt",
     "heterogeneous_schedules",
     "linear_schedule",
     "load_workload",

@@ -11,6 +11,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 from os import PathLike
 
+EXCERPT_CHARS = 160
+"""Longest quoted value that messages show whole; longer ones are cut (see :func:`excerpt`)."""
+
+
+def excerpt(value: object) -> str:
+    """``repr(value)`` for a message: whole when short, else its start and end with its length between, so
+    that a message about a megabyte-long field stays readable."""
+    text = repr(value)
+    if len(text) <= EXCERPT_CHARS:
+        return text
+    return f"{text[:100]}... ({len(text)} characters in all) ...{text[-20:]}"
+
 
 class WorkloadError(ValueError):
     """A bad input found in a file: says what was wrong and where (file, 1-based line, column).

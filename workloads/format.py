@@ -89,7 +89,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from workloads._io import atomic_output, open_text, wrap_read_error
-from workloads.errors import SkipCounter, WorkloadError
+from workloads.errors import SkipCounter, WorkloadError, excerpt
 
 FORMAT_VERSION = 1
 MAGIC_PREFIX = "# pygym-workload "
@@ -168,16 +168,18 @@ def _bad(column: str, message: str, reason: str) -> WorkloadError:
 def _parse_time(text: str, column: str) -> float:
     whole, dot, frac = text.partition(".")
     if not (whole.isascii() and whole.isdigit() and (not dot or (frac.isascii() and frac.isdigit()))):
-        raise _bad(column, f"{text!r} is not a plain non-negative decimal number of seconds", "not a number")
+        raise _bad(
+            column, f"{excerpt(text)} is not a plain non-negative decimal number of seconds", "not a number"
+        )
     return float(text)
 
 
 def _parse_int(text: str, column: str) -> int:
     if not (text.isascii() and text.isdigit()):
-        raise _bad(column, f"{text!r} is not a non-negative integer", "not a number")
+        raise _bad(column, f"{excerpt(text)} is not a non-negative integer", "not a number")
     value = int(text)
     if value > MAX_INT64:
-        raise _bad(column, f"{text} exceeds 2^63 - 1", "out of range")
+        raise _bad(column, f"{excerpt(text)} exceeds 2^63 - 1", "out of range")
     return value
 
 
@@ -196,10 +198,14 @@ def validate_task(task: Task) -> Task:
     arrival = _check_time(task.arrival_s, "arrival_s")
     deadline = None if task.deadline_s is None else _check_time(task.deadline_s, "deadline_s")
     if not isinstance(task.source, str) or not SOURCE_RE.fullmatch(task.source):
-        raise _bad("source", f"{task.source!r} is not a node name ([A-Za-z_][A-Za-z0-9_.-]*)", "bad name")
+        raise _bad(
+            "source", f"{excerpt(task.source)} is not a node name ([A-Za-z_][A-Za-z0-9_.-]*)", "bad name"
+        )
     if not isinstance(task.task_id, str) or not TASK_ID_RE.fullmatch(task.task_id):
         raise _bad(
-            "task_id", f"{task.task_id!r} is not a task id (1-255 of A-Z a-z 0-9 _ . : / + = @ -)", "bad name"
+            "task_id",
+            f"{excerpt(task.task_id)} is not a task id (1-255 of A-Z a-z 0-9 _ . : / + = @ -)",
+            "bad name",
         )
     cycles = _check_int(task.cycles, "cycles")
     if cycles < 1:
@@ -215,9 +221,11 @@ def validate_task(task: Task) -> Task:
     deps = tuple(task.depends_on)
     for dep in deps:
         if not isinstance(dep, str) or not TASK_ID_RE.fullmatch(dep):
-            raise _bad("depends_on", f"{dep!r} is not a task id", "bad name")
+            raise _bad("depends_on", f"{excerpt(dep)} is not a task id", "bad name")
     if len(set(deps)) != len(deps):
-        raise _bad("depends_on", f"a task id is listed twice in {';'.join(deps)!r}", "duplicate dependency")
+        raise _bad(
+            "depends_on", f"a task id is listed twice in {excerpt(';'.join(deps))}", "duplicate dependency"
+        )
     if task.task_id in deps:
         raise _bad("depends_on", f"task {task.task_id!r} depends on itself", "dependency cycle")
     return Task(arrival, task.source, task.task_id, cycles, input_bytes, output_bytes, deadline, deps)
@@ -227,7 +235,7 @@ def _check_time(value: object, column: str) -> float:
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise _bad(column, f"{value!r} is not a number of seconds", "not a number") from None
+        raise _bad(column, f"{excerpt(value)} is not a number of seconds", "not a number") from None
     if not math.isfinite(number) or number < 0:
         raise _bad(column, f"{number!r} s: times must be finite and non-negative", "out of range")
     return quantize_s(number)
@@ -235,13 +243,13 @@ def _check_time(value: object, column: str) -> float:
 
 def _check_int(value: object, column: str) -> int:
     if isinstance(value, bool):
-        raise _bad(column, f"{value!r} is not an integer", "not a number")
+        raise _bad(column, f"{excerpt(value)} is not an integer", "not a number")
     try:
         number = operator.index(value)  # type: ignore[arg-type]
     except TypeError:
-        raise _bad(column, f"{value!r} is not an integer", "not a number") from None
+        raise _bad(column, f"{excerpt(value)} is not an integer", "not a number") from None
     if number < 0 or number > MAX_INT64:
-        raise _bad(column, f"{number} is outside 0 .. 2^63 - 1", "out of range")
+        raise _bad(column, f"{excerpt(number)} is outside 0 .. 2^63 - 1", "out of range")
     return int(number)
 
 

@@ -59,12 +59,13 @@ Episode end            Truncated after ``episode_steps`` decisions, or when a re
 Infos                  ``metrics`` (named by ``env.metric_fields``: the decision applied, then sums
                        over the device's tasks finished in the step: ``completed``, latency parts,
                        ``missed``, energies; then ``decided``, ``arrived``, ``dropped_queue_full``,
-                       ``dropped_dependency``, ``unfinished``, ``return_sum_s``) and ``cost``; after a
-                       step also ``decided``, ``server`` and ``offload_ratio``.
+                       ``dropped_dependency``, ``unfinished``, ``return_sum_s``), ``cost``,
+                       ``decided``, ``server`` (-1 at reset) and ``offload_ratio`` (NaN at reset),
+                       the same keys at reset and every step.
                        ``env.last_frame.task_records`` holds one record per completed task
                        (``env.task_record_fields``, including ``workload_line`` (-1 for generated
                        tasks), ``created_s`` (arrival), ``decided_s``, ``started_s`` (first upload or
-                       computation), ``finished_s``). At the episode's end ``episode``: ``avg_cost``
+                       computation), ``finished_s``). ``episode`` (zeros before the last step): ``avg_cost``
                        (mean cost per completed or dropped task), ``success_rate`` (fraction of those
                        completed within their deadline), ``latency_mean_s``, ``energy_j`` (devices),
                        ``edge_energy_j``, ``tasks`` (completed), ``missed_deadlines``, ``arrived``,
@@ -362,13 +363,11 @@ class OffloadMecEnv(SimParallelEnv):
 
     def _info(self, frame: Frame, i: int) -> dict[str, Any]:
         row = frame.metrics[i]
-        info: dict[str, Any] = {
-            "metrics": row,
-            "cost": float(self.logic.step_cost[0, i]) if frame.step > 0 else 0.0,
-        }
-        if frame.step > 0:
-            col = self._metric_index
-            info["decided"] = bool(row[col["decided"]])
-            info["server"] = int(row[col["server"]])
-            info["offload_ratio"] = float(row[col["offload_ratio"]])
+        col = self._metric_index
+        stepped = frame.step > 0
+        info = super()._info(frame, i)
+        info["cost"] = float(self.logic.step_cost[0, i]) if stepped else 0.0
+        info["decided"] = bool(row[col["decided"]]) if stepped else False
+        info["server"] = int(row[col["server"]]) if stepped else -1
+        info["offload_ratio"] = float(row[col["offload_ratio"]]) if stepped else float("nan")
         return info

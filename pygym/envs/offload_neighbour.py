@@ -8,6 +8,17 @@ noise, plus propagation); results travel back to the origin. A task is dropped w
 (``queue_full``) or when its result is not back by its deadline (``deadline``). Undecided tasks run locally
 when a core is free (set ``serve_undecided=False`` to make every task wait for its agent's decision).
 
+When nothing is decided: with ``serve_undecided=True`` (the default, PeersimGym's behaviour) an agent decides
+only for tasks that wait in its queue, and a task that finds a free core starts at once. On a network with
+many cores per node and little load every task can start before its agent's next decision epoch: for example
+an ``urban-sensing`` topology (its ``rpi3_*`` devices have 4 cores) replaying a workload at its ``rpi3_*``
+sources. Then ``decided`` is 0 in every step, ``served_undecided`` counts every task, actions have no effect,
+and two seeds give identical trajectories. Watch the two metrics (their sums over an episode, the episode
+record's ``decided`` and ``served_undecided``, are the decisions that mattered and the decisions that never
+happened; an episode with none of the first and some of the second raises a ``NothingDecidedWarning``, once
+per environment); set ``serve_undecided=False`` so that every task waits for a decision, or raise the load
+so that tasks queue.
+
 =====================  ==========================================================================
 Agents                 ``node_0`` ... ``node_{agents-1}`` (the first ``agents`` nodes; ids are node
                        names, stable across resets)
@@ -35,7 +46,9 @@ Episode end            Truncated (a time limit, not a terminal state) after
                        ``round(episode_s / epoch_s)`` steps; never terminated.
 Infos                  ``action_mask`` (int8) and ``metrics``: this agent's raw measurements for the
                        step, named by ``env.metric_fields`` (arrived, completed, latency parts,
-                       drops by reason, energy, and the decision the simulator applied).
+                       drops by reason, energy, ``served_undecided``: this agent's tasks that a core
+                       started before the agent decided on them, and the decision the simulator
+                       applied, ``decided`` = 1 when there was one).
                        ``env.last_frame.task_records`` holds the latency parts of every task
                        finished in the step (``env.task_record_fields``). At the episode's last
                        step ``episode``: this agent's ``return`` and the episode's ``length``
@@ -43,8 +56,9 @@ Infos                  ``action_mask`` (int8) and ``metrics``: this agent's raw 
                        arrived), ``dropped_queue_full``, ``dropped_deadline``,
                        ``dropped_dependency``, ``unfinished``, ``latency_mean_s``,
                        ``latency_p95_s`` (NaN without task records: a vector env asks for them
-                       with ``task_records=True``) and ``energy_j``, over the tasks of the agents;
-                       the vector env gives the same figures in ``infos["episode"]``.
+                       with ``task_records=True``), ``energy_j``, ``decided`` and
+                       ``served_undecided``, over the tasks of the agents; the vector env gives
+                       the same figures in ``infos["episode"]``.
 =====================  ==========================================================================
 
 Arguments (defaults in brackets; any key of the simulator's template can be set the same way, see
@@ -100,12 +114,14 @@ computing energy from its own coefficient, seeded randomness everywhere, one JVM
 
 Version history:
 
-- v0: initial release.
+- v0: initial release. Before release, in the same version: the ``served_undecided`` metric (after
+  ``dropped_dependency``, before the decision fields).
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -119,9 +135,13 @@ from pygym.episodes import EpisodeLogic
 from pygym.errors import ConfigError
 from pygym.frames import Batch
 from pygym.group import Prepared
-from pygym.rewards import REWARDS, RewardWeights
+from pygym.rewards import REWARDS, RewardWeights, sparse, sparse_vector
 
 DEFAULT_NODES = 20
+
+
+class NothingDecidedWarning(UserWarning):
+    """An episode in which every task started before its agent decided: actions had no effect."""
 
 
 class NeighbourEpisodes(EpisodeLogic):
@@ -140,8 +160,11 @@ class NeighbourEpisodes(EpisodeLogic):
         "latency_mean_s",
         "latency_p95_s",
         "energy_j",
+        "decided",
+        "served_undecided",
     )
     _COUNTED = ("arrived", "completed", "dropped_queue_full", "dropped_deadline", "dropped_dependency")
+    _FINISHED = _COUNTED[1:]
 
     def __init__(self, env_id: str, reward: str | None, reward_weights: Mapping[str, float] | None) -> None:
         super().__init__(env_id, reward, reward_weights)
@@ -156,6 +179,9 @@ class NeighbourEpisodes(EpisodeLogic):
         self.origin = records.index("origin_node")
         self.latency = records.index("latency_s")
         self.latencies: list[list[np.ndarray]] = [[] for _ in range(num_envs)]
+        self.warned = np.zeros(num_envs, dtype=bool)
+        # The sparse reward is a product with a weight vector: one operation per step for the whole batch.
+        self.linear = sparse_vector(self.metric_index, self.weights) if self.reward_fn is sparse else None
 
     def _started(self, which: np.ndarray, batch: Batch) -> None:
         # Tasks arrive (and may be dropped) before the first decision: the reset frame counts too.
@@ -165,11 +191,19 @@ class NeighbourEpisodes(EpisodeLogic):
         self._collect_latencies(which, batch)
 
     def _rewards(self, which: np.ndarray, batch: Batch) -> np.ndarray:
-        n, agents, m = batch.metrics.shape
-        rewards = self.reward_fn(batch.metrics.reshape(n * agents, m), self.metric_index, self.weights)
-        self.totals[which] += batch.metrics[which].sum(axis=1)
+        metrics = batch.metrics
+        if self.linear is not None:
+            rewards = metrics @ self.linear
+        else:
+            n, agents, m = metrics.shape
+            rewards = self.reward_fn(metrics.reshape(n * agents, m), self.metric_index, self.weights)
+            rewards = rewards.reshape(n, agents)
+        if which.all():
+            self.totals += metrics.sum(axis=1)
+        else:
+            self.totals[which] += metrics[which].sum(axis=1)
         self._collect_latencies(which, batch)
-        return rewards.reshape(n, agents)
+        return rewards
 
     def _collect_latencies(self, which: np.ndarray, batch: Batch) -> None:
         if not len(batch.task_records):
@@ -183,10 +217,22 @@ class NeighbourEpisodes(EpisodeLogic):
     def _figures(self, ended: np.ndarray) -> dict[str, np.ndarray]:
         col = self.metric_index
         t = self.totals
-        figures: dict[str, np.ndarray] = {name: t[:, col[name]].astype(np.int64) for name in self._COUNTED}
+        counted = (*self._COUNTED, "decided", "served_undecided")
+        figures: dict[str, np.ndarray] = {name: t[:, col[name]].astype(np.int64) for name in counted}
         arrived = t[:, col["arrived"]]
         completed = t[:, col["completed"]]
-        finished = sum(t[:, col[name]] for name in self._COUNTED[1:])
+        finished = sum(t[:, col[name]] for name in self._FINISHED)
+        idle = ended & (figures["decided"] == 0) & (figures["served_undecided"] > 0) & ~self.warned
+        if idle.any():
+            self.warned |= idle
+            first = int(np.flatnonzero(idle)[0])
+            warnings.warn(
+                f"{self.env_id}: no decision mattered in an episode of env {first}: all "
+                f"{figures['served_undecided'][first]} tasks started before their agent decided "
+                "(serve_undecided=True); see the env card",
+                NothingDecidedWarning,
+                stacklevel=4,
+            )
         p95 = np.full(self.num_envs, np.nan)
         for i in np.flatnonzero(ended):
             latencies = np.concatenate(self.latencies[i]) if self.latencies[i] else np.zeros(0)

@@ -121,3 +121,78 @@ def test_a_dead_jvm_is_reported_with_its_stderr() -> None:
         env.close()
     finally:
         client.close()
+
+
+def test_a_dead_default_simulator_is_replaced_for_new_envs() -> None:
+    from pygym import servers
+
+    env = pygym.make("offload-neighbour-v0", **SHORT)
+    env.reset(seed=1)
+    dead = servers.local_server()
+    dead.process.process.kill()  # type: ignore[union-attr]
+    dead.process.process.wait()  # type: ignore[union-attr]
+    with pytest.raises(
+        pygym.SimulatorCrashed, match="environments created from now on get a fresh simulator"
+    ):
+        env.step(dict.fromkeys(env.agents, 0))
+    with pygym.make("offload-neighbour-v0", **SHORT) as fresh:
+        fresh.reset(seed=1)
+        step_ok(fresh)
+    assert servers.local_server() is not dead and servers.local_server().alive()
+    env.close()
+
+
+def test_raw_python_errors_became_named_errors(healthy) -> None:
+    with pytest.raises(pygym.ConfigError, match=r"reward_weights=\[1, 2\]: expected a mapping"):
+        pygym.make("offload-neighbour-v0", reward_weights=[1, 2])
+    with pytest.raises(pygym.ConfigError, match="server address 'localhost': expected 'host:port'"):
+        pygym.make("offload-neighbour-v0", server="localhost", token="t" * 16)
+    with pytest.raises(pygym.ConfigError, match="server=42: expected 'host:port'"):
+        pygym.make("offload-neighbour-v0", server=42)
+    with pytest.raises(
+        pygym.ActionError, match="step takes a dict with one action per live agent, got NoneType"
+    ):
+        healthy.step(None)
+    with pytest.raises(pygym.ConfigError, match="seed 'abc': expected a whole number"):
+        healthy.reset(seed="abc")
+    with pytest.raises(pygym.ConfigError, match=r"seed 1\.5: expected a whole number"):
+        healthy.reset(seed=1.5)
+    with pytest.raises(pygym.ConfigError, match="needs the server's token"):
+        pygym.connect("127.0.0.1", 1, "")
+    with pygym.make("offload-mec-v0") as mec:
+        mec.reset(seed=1)
+        with pytest.raises(pygym.ActionError, match="expected 2 real numbers"):
+            mec.step(dict.fromkeys(mec.agents, np.array([0.5 + 1j, 0.0])))
+    step_ok(healthy)
+
+
+def test_a_listener_that_is_not_a_simulator_is_named_as_such() -> None:
+    import socket
+    import threading
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+
+        def answer() -> None:
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(1024)
+                connection.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+
+        threading.Thread(target=answer, daemon=True).start()
+        with pytest.raises(
+            pygym.ConnectionFailed, match=r"is not a pygym simulator server: it answered b'HTTP/1\.1"
+        ):
+            pygym.connect("127.0.0.1", listener.getsockname()[1], "t" * 16)
+
+
+def test_a_corrupt_reply_is_a_frame_error(healthy) -> None:
+    group = healthy._live_group().groups[0]
+    with pytest.raises(pygym.FrameError, match="the simulator's reply is not valid base64"):
+        group._reply(b"yj@@not base64@@")
+    with pytest.raises(pygym.SimulatorError, match="unexpected reply from the simulator: ys"):
+        group._reply(b"ys+something else")
+    with pytest.raises(pygym.FrameError, match="shorter than its 64-byte header"):
+        group._reply(b"yj" + __import__("base64").b64encode(b"PYGB"))
+    step_ok(healthy)

@@ -88,7 +88,7 @@ def test_hand_worked_episode_that_ends_early(scripted) -> None:
         assert infos["md_0"]["cost"] == pytest.approx(expected_cost_md0[step], abs=1e-12)
         assert infos["md_1"]["cost"] == pytest.approx(1.5) and infos["md_2"]["cost"] == pytest.approx(1.5)
         np.testing.assert_allclose(infos["md_1"]["server_backlog_s"], expected_backlog[step], atol=1e-7)
-        assert infos["md_0"]["step_success"] and "episode" not in infos["md_0"]
+        assert infos["md_0"]["step_success"] and infos["md_0"]["episode"]["length"] == 0
     assert infos["md_0"]["server"] == 0 and infos["md_0"]["edge_latency_s"] == pytest.approx(
         expected_cost_md0[2]
     )

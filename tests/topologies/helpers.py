@@ -46,7 +46,7 @@ def check_schema(document: Any, schema: dict[str, Any]) -> int:
     """Validate ``document`` against the JSON Schema subset our schema uses; returns values checked.
 
     Supports type, const, enum, required, properties, additionalProperties, items, minItems, maxItems,
-    minimum, exclusiveMinimum, minLength, pattern, anyOf and local ``$ref``s. Raises
+    minimum, exclusiveMinimum, maximum, minLength, pattern, anyOf and local ``$ref``s. Raises
     :class:`SchemaViolation` naming the JSON path.
     """
     counter = [0]
@@ -66,7 +66,7 @@ _TYPES = {
 _KNOWN = {
     "$schema", "$id", "$defs", "$ref", "title", "description", "default", "type", "const", "enum", "required",
     "properties", "additionalProperties", "items", "minItems", "maxItems", "minimum", "exclusiveMinimum",
-    "minLength", "pattern", "anyOf",
+    "maximum", "minLength", "pattern", "anyOf",
 }  # fmt: skip
 
 
@@ -102,6 +102,8 @@ def _check(value: Any, schema: dict[str, Any], root: dict[str, Any], path: str, 
             raise SchemaViolation(f"{path}: {value} < minimum {schema['minimum']}")
         if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
             raise SchemaViolation(f"{path}: {value} <= exclusiveMinimum {schema['exclusiveMinimum']}")
+        if "maximum" in schema and value > schema["maximum"]:
+            raise SchemaViolation(f"{path}: {value} > maximum {schema['maximum']}")
     if isinstance(value, str):
         if len(value) < schema.get("minLength", 0):
             raise SchemaViolation(f"{path}: {value!r} shorter than {schema['minLength']}")

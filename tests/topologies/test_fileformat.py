@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import topologies
+from topologies import limits
 from topologies.errors import (
     DisconnectedError,
     DuplicateLinkError,
@@ -24,6 +25,7 @@ from topologies.errors import (
     UnknownNodeError,
 )
 from topologies.fileformat import SCHEMA_FILE, dumps, load, loads, save, schema, to_document
+from topologies.limits import MAX_JSON_DEPTH
 
 from .helpers import SchemaViolation, check_schema
 
@@ -72,12 +74,15 @@ def test_files_satisfy_the_published_schema() -> None:
 @pytest.mark.parametrize(
     ("mutate", "where"),
     [
-        (lambda d: d["links"][0].update(bandwidth_bps=0), "exclusiveMinimum"),
+        (lambda d: d["links"][0].update(bandwidth_bps=0), "minimum 1"),
         (lambda d: d["links"][0].update(bandwith_bps=5), "unexpected property 'bandwith_bps'"),
         (lambda d: d["compute_nodes"][0].update(role="fog"), "not in"),
         (lambda d: d["compute_nodes"][0].update(cores=2.5), "not of type"),
         (lambda d: d.update(version=2), "const"),
         (lambda d: d["switches"][0].update(name=" padded"), "does not match"),
+        (lambda d: d["compute_nodes"][0].update(cores=2**31), "maximum 4096"),
+        (lambda d: d["compute_nodes"][0].update(frequency_hz=1e-300), "minimum 1000000"),
+        (lambda d: d["links"][0].update(latency_s=1e9), "maximum 3600"),
     ],
 )
 def test_the_schema_rejects_what_the_loader_rejects(
@@ -89,6 +94,28 @@ def test_the_schema_rejects_what_the_loader_rejects(
         check_schema(document, schema())
     with pytest.raises(TopologyError):
         loads(json.dumps(document))
+
+
+def test_the_schema_states_the_ranges_the_readers_check() -> None:
+    defs = schema()["$defs"]
+    node = defs["compute_node"]["properties"]
+    pairs = [
+        (node["cores"]["maximum"], limits.MAX_CORES),
+        (node["frequency_hz"]["minimum"], limits.MIN_FREQUENCY_HZ),
+        (node["frequency_hz"]["maximum"], limits.MAX_FREQUENCY_HZ),
+        (node["memory_bytes"]["maximum"], limits.MAX_MEMORY_BYTES),
+        (node["position_m"]["anyOf"][1]["items"]["maximum"], limits.MAX_POSITION_M),
+        (-node["position_m"]["anyOf"][1]["items"]["minimum"], limits.MAX_POSITION_M),
+        (defs["bandwidth"]["minimum"], limits.MIN_BANDWIDTH_BPS),
+        (defs["bandwidth"]["maximum"], limits.MAX_BANDWIDTH_BPS),
+        (defs["link"]["properties"]["latency_s"]["maximum"], limits.MAX_LATENCY_S),
+        (defs["lognormal"]["properties"]["s"]["maximum"], limits.MAX_LOGNORMAL_S),
+        (defs["lognormal"]["properties"]["loc_s"]["maximum"], limits.MAX_LATENCY_S),
+        (defs["lognormal"]["properties"]["scale_s"]["maximum"], limits.MAX_LATENCY_S),
+    ]
+    for stated, checked in pairs:
+        assert stated == checked
+    assert len(pairs) == 12
 
 
 def write(tmp_path: Path, document: Any) -> Path:
@@ -114,20 +141,21 @@ BAD_FILES: list[tuple[str, Callable[[dict[str, Any]], Any], type[TopologyError],
         "zero bandwidth",
         lambda d: d["links"][0].update(bandwidth_bps=0),
         InvalidValueError,
-        r"links\[0\] \(rpi3_0 - switch_lan_0\): link rpi3_0 -- switch_lan_0: bandwidth_bps must be a posit",
+        r"links\[0\] \(rpi3_0 - switch_lan_0\): link rpi3_0 -- switch_lan_0: bandwidth_bps must be a number "
+        r"in \[1, 1e\+15\], got 0",
     ),
     (
         "negative bandwidth on a switch",
         lambda d: d["switches"][0].update(bandwidth_bps=-5),
         InvalidValueError,
-        r"switches\[0\] \(shared_0\): switch 'shared_0': bandwidth_bps must be a positive finite number, "
+        r"switches\[0\] \(shared_0\): switch 'shared_0': bandwidth_bps must be a number in \[1, 1e\+15\], "
         r"got -5",
     ),
     (
         "negative latency",
         lambda d: d["links"][1].update(latency_s=-0.001),
         InvalidValueError,
-        r"links\[1\] .*latency_s must be a finite number >= 0, got -0.001",
+        r"links\[1\] .*latency_s must be a number in \[0, 3600\], got -0.001",
     ),
     (
         "a switch named like a node",
@@ -189,7 +217,66 @@ BAD_FILES: list[tuple[str, Callable[[dict[str, Any]], Any], type[TopologyError],
         "zero cores",
         lambda d: d["compute_nodes"][0].update(cores=0),
         InvalidValueError,
-        "cores must be a positive integer, got 0",
+        r"cores must be an integer in \[1, 4096\], got 0",
+    ),
+    (
+        "2^31 cores",
+        lambda d: d["compute_nodes"][0].update(cores=2**31),
+        InvalidValueError,
+        r"compute_nodes\[0\] \(rpi3_0\): compute node 'rpi3_0': cores must be an integer in \[1, 4096\], "
+        r"got 2147483648",
+    ),
+    (
+        "1e30 cores",
+        lambda d: d["compute_nodes"][0].update(cores=1e30),
+        InvalidValueError,
+        r"compute_nodes\[0\] \(rpi3_0\): .*cores must be an integer in \[1, 4096\], "
+        r"got an integer of 31 digits",
+    ),
+    (
+        "a clock of 1e-300 Hz",
+        lambda d: d["compute_nodes"][2].update(frequency_hz=1e-300),
+        InvalidValueError,
+        r"compute_nodes\[2\] \(rpi3_2\): .*frequency_hz must be a number in \[1e\+06, 1e\+12\], got 1e-300",
+    ),
+    (
+        "an exabyte of memory",
+        lambda d: d["compute_nodes"][1].update(memory_bytes=10**18),
+        InvalidValueError,
+        r"compute_nodes\[1\] \(rpi3_1\): .*memory_bytes must be an integer in \[1, 1e\+15\], got 10{18}",
+    ),
+    (
+        "memory of 400 digits",
+        lambda d: d["compute_nodes"][1].update(memory_bytes=10**400),
+        InvalidValueError,
+        r"memory_bytes must be an integer in \[1, 1e\+15\], got an integer of 401 digits",
+    ),
+    (
+        "a position beyond the moon",
+        lambda d: d["compute_nodes"][0].update(position_m=[0, 1e300]),
+        InvalidValueError,
+        r"compute_nodes\[0\] \(rpi3_0\): .*position_m\[1\] must be a number in \[-1e\+08, 1e\+08\], "
+        r"got 1e\+300",
+    ),
+    (
+        "a link of 1e-300 bit/s",
+        lambda d: d["links"][0].update(bandwidth_bps=1e-300),
+        InvalidValueError,
+        r"links\[0\] \(rpi3_0 - switch_lan_0\): .*bandwidth_bps must be a number in \[1, 1e\+15\], "
+        r"got 1e-300",
+    ),
+    (
+        "a link latency of a year",
+        lambda d: d["links"][0].update(latency_s=3.2e7),
+        InvalidValueError,
+        r"links\[0\] \(rpi3_0 - switch_lan_0\): .*latency_s must be a number in \[0, 3600\], got 32000000",
+    ),
+    (
+        "a latency distribution of shape 1e5",
+        lambda d: d["latency_distributions"]["lan"].update(s=1e5),
+        InvalidValueError,
+        r"latency_distributions\['lan'\]: latency distribution 'lan': s must be a number in \(0, 10\], "
+        r"got 100000",
     ),
     (
         "an undefined latency distribution",
@@ -237,6 +324,32 @@ def test_malformed_json_is_named(tmp_path: Path) -> None:
     with pytest.raises(TopologyFormatError, match=r"missing.json: cannot read"):
         load(tmp_path / "missing.json")
     assert len(cases) == 3
+
+
+def test_numbers_beyond_a_double_and_deep_nesting_are_named(tmp_path: Path) -> None:
+    text = json.dumps(base()).replace('"frequency_hz": 1400000000', '"frequency_hz": 1e400', 1)
+    assert "1e400" in text
+    with pytest.raises(InvalidValueError, match=r"compute_nodes\[0\] \(rpi3_0\): .*frequency_hz .* got inf"):
+        load(write(tmp_path, text))
+    # Deeper than Python's own recursion limit: a named error, not a RecursionError.
+    path = write(tmp_path, "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(TopologyFormatError) as raised:
+        load(path)
+    assert str(raised.value) == f"{path}: arrays and objects nested deeper than {MAX_JSON_DEPTH} levels"
+    # Within the recursion limit but beyond the simulator's: the same rule, so both readers agree.
+    for depth, ok in ((MAX_JSON_DEPTH, True), (MAX_JSON_DEPTH + 1, False), (500, False)):
+        document = base()
+        nested: Any = 1
+        for _ in range(depth - 1):  # the document is level 1, provenance's value the levels below
+            nested = {"a": nested}
+        document["provenance"] = nested
+        if ok:
+            assert load(write(tmp_path, document)).name == "urban-sensing"
+        else:
+            with pytest.raises(
+                TopologyFormatError, match=r"provenance: arrays and objects nested deeper than 64"
+            ):
+                load(write(tmp_path, document))
 
 
 def disconnected() -> dict[str, Any]:
@@ -295,7 +408,21 @@ def test_route_matrices_that_disagree_with_the_links_fail(tmp_path: Path) -> Non
         (lambda r: r["latency_s"][2].__setitem__(3, None), "disagree on whether the pair is reachable"),
         (
             lambda r: r["hops"][1].__setitem__(2, 0),
-            r"routes.hops\[rpi3_1\]\[rpi3_2\] must be a positive integer",
+            r"routes.hops\[rpi3_1\]\[rpi3_2\] must be an integer in \[1, 28\] \(the file's links\), "
+            r"or -1 when unreachable, got 0",
+        ),
+        (
+            lambda r: r["hops"][1].__setitem__(2, 2**40),
+            r"routes.hops\[rpi3_1\]\[rpi3_2\] must be an integer in \[1, 28\]",
+        ),
+        (
+            lambda r: r["bottleneck_bps"][0].__setitem__(1, 1e-300),
+            r"routes.bottleneck_bps\[rpi3_0\]\[rpi3_1\] must be a number in \[1, 1e\+15\] or null, "
+            r"got 1e-300",
+        ),
+        (
+            lambda r: r["latency_s"][0].__setitem__(1, 1e300),
+            r"routes.latency_s\[rpi3_0\]\[rpi3_1\] = 1e\+300 exceeds hops x 3600 s",
         ),
         (lambda r: r.update(routing="fastest"), "routes.routing must be one of hops, latency"),
     ]
@@ -304,7 +431,7 @@ def test_route_matrices_that_disagree_with_the_links_fail(tmp_path: Path) -> Non
         mutate(document["routes"])
         with pytest.raises(RouteMatrixError, match=message):
             loads(json.dumps(document))
-    assert len(cases) == 6
+    assert len(cases) == 9
 
 
 def test_load_error_keeps_the_class_and_adds_the_path(tmp_path: Path) -> None:

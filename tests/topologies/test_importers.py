@@ -11,7 +11,7 @@ import networkx as nx
 import pytest
 
 import topologies
-from topologies.errors import ConversionError, DisconnectedError
+from topologies.errors import ConversionError, DisconnectedError, TopologyError
 from topologies.importers import (
     from_networkx,
     read_graph,
@@ -267,3 +267,22 @@ def test_node_link_files_from_older_networkx_use_links(tmp_path: Path) -> None:
     path.write_text(json.dumps(data), encoding="utf-8")
     assert read_node_link(path) == t
     assert "links" in data and len(data["links"]) == 4
+
+
+def test_deeply_nested_json_is_a_named_error_for_every_json_importer(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    checked = 0
+    for read in (read_peersimgym, read_node_link):
+        with pytest.raises(
+            TopologyError, match=r"deep\.json: arrays and objects nested deeper than 64 levels"
+        ):
+            read(deep)
+        checked += 1
+    # A GraphML attribute holding JSON (labels) is parsed by the same reader.
+    graph = to_networkx(topologies.ring(3, seed=0))
+    first = next(iter(graph.nodes))
+    graph.nodes[first]["labels"] = "[" * 100_000 + "]" * 100_000
+    with pytest.raises(ConversionError, match=r"labels: arrays and objects nested deeper than 64 levels"):
+        from_networkx(graph)
+    assert checked == 2

@@ -55,7 +55,7 @@ public final class HoldModel implements EventHandler {
 
         Start(ConfigReader config, Simulation sim) {
             this.sim = sim;
-            this.pid = sim.pidFromKey(config, "protocol");
+            this.pid = sim.pidFromKey(config, "protocol", HoldModel.class);
         }
 
         @Override

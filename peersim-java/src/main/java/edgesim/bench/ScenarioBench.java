@@ -14,8 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Steps a group of sessions inside the JVM through the same calls the bridge makes (input frame in, base64
- * batch frame out), with uniformly random valid actions (for continuous actions, each value uniform in
+ * Steps a group of sessions inside the JVM through the same calls the bridge makes (input frame in, batch
+ * frame out, base64-encoded as py4j sends it), with uniformly random valid actions (for continuous actions, each value uniform in
  * [-1, 1]); an env whose episode ended is reset on the next call, as the vector env's autoreset does. Prints
  * one JSON line: env steps, seconds, env steps/s, mean reset seconds, peak RSS. Usage:
  * {@code ScenarioBench ENV_ID STEPS SEED [--envs N] [--threads T] [key=value ...]}; STEPS counts calls.
@@ -149,7 +149,12 @@ public final class ScenarioBench {
 
         private void call() {
             byte[] input = frames.encodeInput(ops, seeds, discrete != null ? discrete : continuous, false);
-            last = ByteBuffer.wrap(Base64.getDecoder().decode(ok(sessions.run(id, input))))
+            byte[] reply = sessions.run(id, input);
+            if (reply[0] == '-') {
+                throw new IllegalStateException(new String(reply, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            // What crosses py4j: the frame as base64 text.
+            last = ByteBuffer.wrap(Base64.getDecoder().decode(Base64.getEncoder().encode(reply)))
                     .order(ByteOrder.LITTLE_ENDIAN);
         }
     }

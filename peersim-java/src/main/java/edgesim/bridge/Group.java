@@ -5,9 +5,8 @@ import edgesim.scenario.ResetNeeded;
 import edgesim.scenario.Scenario;
 import edgesim.scenario.Spec;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -37,6 +36,7 @@ final class Group {
     private final float[][] continuous;
     private String failure;
     private boolean closed;
+    private SharedFrames shared;
 
     Group(List<Scenario> scenarios, int threads) {
         this.scenarios = scenarios.toArray(new Scenario[0]);
@@ -72,8 +72,36 @@ final class Group {
         return scenarios[0].configText();
     }
 
-    /** Applies the input frame (see {@link Frames}) and returns the batch frame as base64 text. */
-    synchronized String run(byte[] input) {
+    synchronized void attach(SharedFrames frames) {
+        shared = frames;
+    }
+
+    /**
+     * Runs the input frame found in the shared memory; the batch frame is written there (an empty array is
+     * returned) or, if it does not fit, returned.
+     */
+    synchronized byte[] runShared(int inputLength) {
+        if (shared == null) {
+            throw new ResetNeeded("this environment group has no shared memory attached");
+        }
+        ByteBuffer frame = run(shared.input(inputLength), shared.output);
+        if (frame.hasArray()) {
+            return frame.array();
+        }
+        return new byte[0];
+    }
+
+    /** Applies the input frame (see {@link Frames}) and returns the batch frame. */
+    synchronized byte[] run(byte[] input) {
+        ByteBuffer frame = run(input, null);
+        return frame.array();
+    }
+
+    /**
+     * Applies the input frame and writes the batch frame into {@code target} (from its start) when it fits, else
+     * into a new heap buffer; returns the buffer holding the frame, whose limit is the frame's length.
+     */
+    synchronized ByteBuffer run(byte[] input, ByteBuffer target) {
         if (closed) {
             throw new ResetNeeded("this environment group is closed");
         }
@@ -87,12 +115,14 @@ final class Group {
         check(in, ops);
         // Task records do not move the fixed sections, so workers write those while records are counted later.
         Frames.Layout fixed = frames.layout(n, 0);
-        byte[] bytes = new byte[fixed.bytes];
+        ByteBuffer out = target != null && target.capacity() >= fixed.bytes
+                ? target.duplicate().order(ByteOrder.LITTLE_ENDIAN)
+                : Frames.wrap(new byte[fixed.bytes]);
         Throwable[] errors = new Throwable[n];
         if (pool == null) {
-            runShare(0, n, ops, seeds, errors, bytes, fixed);
+            runShare(0, n, ops, seeds, errors, out, fixed);
         } else {
-            runInParallel(ops, seeds, errors, bytes, fixed);
+            runInParallel(ops, seeds, errors, out, fixed);
         }
         for (int i = 0; i < n; i++) {
             if (errors[i] != null) {
@@ -110,17 +140,20 @@ final class Group {
                 total += s.output().taskRecordCount;
             }
             layout = frames.layout(n, total);
-            bytes = Arrays.copyOf(bytes, layout.bytes);
+            if (layout.bytes > out.capacity()) {
+                byte[] grown = new byte[layout.bytes];
+                out.get(0, grown, 0, fixed.bytes);
+                out = Frames.wrap(grown);
+            }
         }
-        ByteBuffer b = Frames.wrap(bytes);
-        frames.writeHeader(b, layout, records);
+        frames.writeHeader(out, layout, records);
         if (records) {
             int next = 0;
             for (int i = 0; i < n; i++) {
-                next = frames.writeRecords(b, layout, i, scenarios[i].output(), next);
+                next = frames.writeRecords(out, layout, i, scenarios[i].output(), next);
             }
         }
-        return Base64.getEncoder().encodeToString(bytes);
+        return out.limit(layout.bytes);
     }
 
     private static boolean allReset(byte[] ops) {
@@ -178,15 +211,15 @@ final class Group {
         }
     }
 
-    private void runInParallel(byte[] ops, long[] seeds, Throwable[] errors, byte[] bytes, Frames.Layout layout) {
+    private void runInParallel(byte[] ops, long[] seeds, Throwable[] errors, ByteBuffer out, Frames.Layout layout) {
         int n = scenarios.length;
         List<Future<?>> futures = new ArrayList<>(threads - 1);
         for (int t = 1; t < threads; t++) {
             int from = t * n / threads;
             int to = (t + 1) * n / threads;
-            futures.add(pool.submit(() -> runShare(from, to, ops, seeds, errors, bytes, layout)));
+            futures.add(pool.submit(() -> runShare(from, to, ops, seeds, errors, out, layout)));
         }
-        runShare(0, n / threads, ops, seeds, errors, bytes, layout);
+        runShare(0, n / threads, ops, seeds, errors, out, layout);
         for (Future<?> f : futures) {
             try {
                 f.get();
@@ -200,12 +233,12 @@ final class Group {
     }
 
     /**
-     * Applies the operations of sessions [from, to) and writes their outputs into {@code bytes}; an exception
-     * in one session is recorded and the others still run.
+     * Applies the operations of sessions [from, to) and writes their outputs into {@code out}; an exception in
+     * one session is recorded and the others still run.
      */
-    private void runShare(int from, int to, byte[] ops, long[] seeds, Throwable[] errors, byte[] bytes,
+    private void runShare(int from, int to, byte[] ops, long[] seeds, Throwable[] errors, ByteBuffer out,
             Frames.Layout layout) {
-        ByteBuffer b = Frames.wrap(bytes);
+        ByteBuffer b = out.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         for (int i = from; i < to; i++) {
             Scenario s = scenarios[i];
             try {
@@ -233,6 +266,7 @@ final class Group {
             return;
         }
         closed = true;
+        shared = null;
         if (pool != null) {
             pool.shutdownNow();
         }

@@ -6,6 +6,7 @@ import edgesim.scenario.ActionException;
 import edgesim.scenario.ResetNeeded;
 import edgesim.scenario.Scenario;
 import edgesim.scenario.ScenarioCatalog;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,9 +85,46 @@ public final class Sessions {
         });
     }
 
-    /** Applies an input frame to every session of the group; returns the batch frame as base64. */
-    public String run(int id, byte[] input) {
-        return call(() -> group(id).run(input));
+    /**
+     * Applies an input frame to every session of the group; returns the batch frame, or on failure the UTF-8
+     * bytes of {@code -kind:message\u0001detail} (a frame starts with its magic, never with '-'). py4j sends
+     * a returned byte array as base64 without the per-character escaping it applies to strings.
+     */
+    public byte[] run(int id, byte[] input) {
+        return frameCall(() -> group(id).run(input));
+    }
+
+    /**
+     * Maps the shared memory {@code /dev/shm/<name>} for the group's frames (see {@link SharedFrames}); from now
+     * on {@link #runShared} reads the input frame from it and writes the batch frame into it.
+     */
+    public String attach(int id, String name, int inputBytes, int outputBytes) {
+        return call(() -> {
+            group(id).attach(SharedFrames.map(name, inputBytes, outputBytes));
+            return "";
+        });
+    }
+
+    /**
+     * As {@link #run}, with the input frame (its first {@code inputLength} bytes) in the group's shared memory
+     * and the batch frame written there: returns an empty array then; a frame that does not fit the shared
+     * region (many task records) comes back as the returned array instead, and a failure as its text.
+     */
+    public byte[] runShared(int id, int inputLength) {
+        return frameCall(() -> group(id).runShared(inputLength));
+    }
+
+    /** A call that returns a frame, or the UTF-8 text of its failure as {@link #call} words it. */
+    private static byte[] frameCall(Supplier<byte[]> body) {
+        String failure;
+        try {
+            return body.get();
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            failure = call(() -> {
+                throw e;
+            });
+        }
+        return failure.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Closes a group and its scenarios; closing an unknown or closed group does nothing. */
@@ -117,7 +155,7 @@ public final class Sessions {
         return g;
     }
 
-    private static String call(Supplier<String> body) {
+    static String call(Supplier<String> body) {
         try {
             return "+" + body.get();
         } catch (BridgeException e) {

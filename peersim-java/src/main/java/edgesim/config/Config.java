@@ -1,5 +1,6 @@
 package edgesim.config;
 
+import edgesim.io.Excerpt;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -45,13 +46,17 @@ public final class Config {
             int space = indexOfWhitespace(line);
             String origin = name + " line " + (i + 1);
             if (space < 0) {
-                throw new ConfigException(origin + ": key '" + line + "' has no value");
+                if (!isKey(line)) {
+                    throw new ConfigException(origin + ": '" + Excerpt.of(line)
+                            + "' has no key (a line is a key, white space, then its value)");
+                }
+                throw new ConfigException(origin + ": key '" + Excerpt.of(line) + "' has no value");
             }
             String key = line.substring(0, space);
             String value = line.substring(space).strip();
             checkKeySyntax(key, origin);
             if (entries.containsKey(key)) {
-                throw new ConfigException(origin + ": key '" + key + "' is already set at "
+                throw new ConfigException(origin + ": key '" + Excerpt.of(key) + "' is already set at "
                         + entries.get(key).origin());
             }
             entries.put(key, new Entry(value, origin));
@@ -79,10 +84,10 @@ public final class Config {
             boolean known = entries.containsKey(key) || newComponents.contains(key + ".")
                     || newComponents.stream().anyMatch(key::startsWith);
             if (!known) {
-                throw new ConfigException(unknownKeyMessage(key));
+                throw new ConfigException(unknownKeyMessage(key, value));
             }
             if (value.isEmpty()) {
-                throw new ConfigException("override '" + key + "' has an empty value");
+                throw new ConfigException("override '" + Excerpt.of(key) + "' has an empty value");
             }
             merged.put(key, new Entry(value, "override"));
         }
@@ -91,7 +96,16 @@ public final class Config {
 
     /** A reader over the whole configuration with a fresh record of which keys were read. */
     public ConfigReader reader() {
-        return new ConfigReader(this, "", new java.util.HashSet<>());
+        return reader(new java.util.HashMap<>());
+    }
+
+    /**
+     * A reader with a fresh record of which keys were read that remembers numbers in {@code numbers}: a
+     * scenario keeps one map for all the simulations it builds from this configuration (one per reset), so
+     * each expression is evaluated once in its life. The map must not be shared between threads.
+     */
+    public ConfigReader reader(java.util.Map<String, Double> numbers) {
+        return new ConfigReader(this, "", new java.util.HashSet<>(), numbers);
     }
 
     /** The name given at parse time, used in messages. */
@@ -140,17 +154,29 @@ public final class Config {
         return dot > 0 && key.indexOf('.', dot + 1) < 0 && COMPONENT_SECTIONS.contains(key.substring(0, dot));
     }
 
-    String unknownKeyMessage(String key) {
+    /** The message for an unknown {@code key} given {@code value} (null when there is none). */
+    String unknownKeyMessage(String key, String value) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
+        // A suggestion is at most a third of the key away, so only keys of similar length can be one.
         for (String candidate : entries.keySet()) {
+            if (Math.abs(candidate.length() - key.length()) > Math.max(2, key.length() / 3)) {
+                continue;
+            }
             int d = editDistance(key, candidate);
             if (d < bestDistance) {
                 bestDistance = d;
                 best = candidate;
             }
         }
-        StringBuilder sb = new StringBuilder("unknown key '").append(key).append("' for ").append(name);
+        StringBuilder sb = new StringBuilder("unknown key '").append(Excerpt.of(key)).append("' for ").append(name);
+        int space = value == null ? -1 : indexOfWhitespace(value);
+        if (space > 0) {
+            // Overrides travel as "key value" lines, so a key with a space arrives split.
+            sb.append(" (a key cannot contain white space: a key '").append(Excerpt.of(key + " " + value.substring(0, space)))
+                    .append("' reads as key '").append(Excerpt.of(key)).append("' with the value '")
+                    .append(Excerpt.of(value)).append("')");
+        }
         if (best != null && bestDistance <= Math.max(2, key.length() / 3)) {
             sb.append("; did you mean '").append(best).append("'?");
         }
@@ -166,18 +192,34 @@ public final class Config {
     }
 
     private static void checkKeySyntax(String key, String origin) {
-        if (key.isEmpty() || key.startsWith(".") || key.endsWith(".") || key.contains("..")) {
-            throw new ConfigException(origin + ": malformed key '" + key + "'");
+        if (key.isEmpty()) {
+            throw new ConfigException(origin + ": empty key");
+        }
+        if (key.startsWith(".") || key.endsWith(".") || key.contains("..")) {
+            throw new ConfigException(origin + ": malformed key '" + Excerpt.of(key) + "'");
         }
         for (int i = 0; i < key.length(); i++) {
             if (!Expression.isNameChar(key.charAt(i))) {
-                throw new ConfigException(origin + ": malformed key '" + key
+                throw new ConfigException(origin + ": malformed key '" + Excerpt.of(key)
                         + "' (letters, digits, '_' and '.' only)");
             }
         }
         if (Character.isDigit(key.charAt(0))) {
-            throw new ConfigException(origin + ": malformed key '" + key + "' (must not start with a digit)");
+            throw new ConfigException(origin + ": malformed key '" + Excerpt.of(key) + "' (must not start with a digit)");
         }
+    }
+
+    /** Whether {@code text} could be a key (letters, digits, '_' and '.', not starting with a digit). */
+    private static boolean isKey(String text) {
+        if (text.isEmpty() || Character.isDigit(text.charAt(0))) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if (!Expression.isNameChar(text.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int indexOfWhitespace(String s) {

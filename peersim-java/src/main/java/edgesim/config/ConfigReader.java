@@ -1,30 +1,46 @@
 package edgesim.config;
 
+import edgesim.io.Excerpt;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * A component's view of the configuration under its prefix ({@code protocol.cpu.}). Every read is
  * validated and recorded, so a simulation can reject keys that no component read. Errors name the full
  * key, its value, where a referenced parameter came from, and what was expected.
+ *
+ * <p>A key's number is evaluated once per reader tree and remembered, so keys that refer to each other many
+ * times cost one evaluation each; expressions are bounded in length ({@link #MAX_EXPRESSION_CHARS}) and
+ * nesting ({@link Expression#MAX_NESTING}), and chains of keys referring to keys in depth
+ * ({@link #MAX_REFERENCE_DEPTH}), so no value can exhaust the CPU or the stack.
  */
 public final class ConfigReader {
+    /** Longest value read as a number or an expression, characters. */
+    public static final int MAX_EXPRESSION_CHARS = 4096;
+    /** Longest chain of keys whose values name further keys. */
+    public static final int MAX_REFERENCE_DEPTH = 64;
+
     private final Config config;
     private final String prefix;
     private final Set<String> used;
+    /** Numbers of the keys evaluated so far, shared by the readers of one tree. */
+    private final Map<String, Double> numbers;
 
-    ConfigReader(Config config, String prefix, Set<String> used) {
+    ConfigReader(Config config, String prefix, Set<String> used, Map<String, Double> numbers) {
         this.config = config;
         this.prefix = prefix;
         this.used = used;
+        this.numbers = numbers;
     }
 
     /** A reader for {@code prefix + name + "."}, sharing this reader's record of used keys. */
     public ConfigReader child(String name) {
-        return new ConfigReader(config, prefix + name + ".", used);
+        return new ConfigReader(config, prefix + name + ".", used, numbers);
     }
 
     /** The full key of {@code key} under this prefix. */
@@ -160,15 +176,25 @@ public final class ConfigReader {
             throw new ConfigException(missingMessage(full, chain));
         }
         used.add(full);
+        Double known = numbers.get(full);
+        if (known != null) {
+            return known;
+        }
         String value = entry.value();
+        if (value.length() > MAX_EXPRESSION_CHARS) {
+            throw new ConfigException(describe(full) + ": expected a number or an expression over keys of at most "
+                    + MAX_EXPRESSION_CHARS + " characters, got " + value.length() + " characters");
+        }
         enter(full, chain);
         try {
-            return Expression.evaluate(value, name -> {
+            double result = Expression.evaluate(value, name -> {
                 if (config.entry(name) == null) {
-                    throw new IllegalArgumentException("'" + name + "' is neither a number nor a key");
+                    throw new IllegalArgumentException("'" + Excerpt.of(name) + "' is neither a number nor a key");
                 }
                 return resolveNumber(name, chain);
             });
+            numbers.put(full, result);
+            return result;
         } catch (IllegalArgumentException e) {
             throw new ConfigException(describe(full) + ": expected a number or an expression over keys ("
                     + e.getMessage() + ")");
@@ -179,16 +205,38 @@ public final class ConfigReader {
 
     private void enter(String full, Deque<String> chain) {
         if (chain.contains(full)) {
-            throw new ConfigException("key '" + full + "' refers to itself through " + String.join(" -> ", chain));
+            throw new ConfigException("key '" + Excerpt.of(full) + "' refers to itself through " + chainText(chain));
+        }
+        if (chain.size() >= MAX_REFERENCE_DEPTH) {
+            throw new ConfigException("key '" + Excerpt.of(chain.peekLast()) + "' refers to keys that refer to keys "
+                    + "more than " + MAX_REFERENCE_DEPTH + " deep: " + chainText(chain) + " -> " + Excerpt.of(full));
         }
         chain.push(full);
     }
 
+    /** The chain from the key first read to the latest, its middle cut when it is long. */
+    private static String chainText(Deque<String> chain) {
+        List<String> keys = new ArrayList<>();
+        Iterator<String> outermostFirst = chain.descendingIterator();
+        int i = 0;
+        while (outermostFirst.hasNext()) {
+            String key = outermostFirst.next();
+            if (i < 3 || i >= chain.size() - 3) {
+                keys.add(Excerpt.of(key));
+            } else if (i == 3) {
+                keys.add("... (" + (chain.size() - 6) + " more)");
+            }
+            i++;
+        }
+        return String.join(" -> ", keys);
+    }
+
     private String missingMessage(String full, Deque<String> chain) {
         if (chain.isEmpty()) {
-            return "missing key '" + full + "' in " + config.name();
+            return "missing key '" + Excerpt.of(full) + "' in " + config.name();
         }
-        return "key '" + chain.peek() + "' refers to '" + full + "', which is not set in " + config.name();
+        return "key '" + Excerpt.of(chain.peek()) + "' refers to '" + Excerpt.of(full) + "', which is not set in "
+                + config.name();
     }
 
     private ConfigException invalid(String full, String expected) {
@@ -198,12 +246,12 @@ public final class ConfigReader {
     /** "key = value" plus the chain of referenced keys, so an error points at what the user set. */
     private String describe(String full) {
         Config.Entry entry = config.entry(full);
-        StringBuilder sb = new StringBuilder(full).append(" = ").append(entry.value());
+        StringBuilder sb = new StringBuilder(Excerpt.of(full)).append(" = ").append(Excerpt.of(entry.value()));
         String ref = entry.value();
         int hops = 0;
         while (config.entry(ref) != null && hops++ < 8) {
             Config.Entry next = config.entry(ref);
-            sb.append(" (from '").append(ref).append("' = ").append(next.value()).append(", ")
+            sb.append(" (from '").append(Excerpt.of(ref)).append("' = ").append(Excerpt.of(next.value())).append(", ")
                     .append(next.origin()).append(')');
             ref = next.value();
         }

@@ -6,11 +6,16 @@ import java.util.function.ToDoubleFunction;
  * Arithmetic over numbers and key names, as PeerSim's configuration allows ({@code episode_s / epoch_s}).
  * Grammar: sum := product (('+'|'-') product)*; product := unary (('*'|'/') unary)*;
  * unary := '-' unary | atom; atom := number | name | '(' sum ')'. Names resolve through the given function.
+ * Nesting (parentheses and unary minus) is bounded, so that no text can exhaust the parser's stack.
  */
 final class Expression {
+    /** Deepest nesting of parentheses and unary minus signs an expression may have. */
+    static final int MAX_NESTING = 64;
+
     private final String text;
     private final ToDoubleFunction<String> names;
     private int pos;
+    private int nesting;
 
     private Expression(String text, ToDoubleFunction<String> names) {
         this.text = text;
@@ -58,17 +63,25 @@ final class Expression {
 
     private double unary() {
         skipSpaces();
-        return eat('-') ? -unary() : atom();
+        if (!eat('-')) {
+            return atom();
+        }
+        enter();
+        double value = -unary();
+        nesting--;
+        return value;
     }
 
     private double atom() {
         skipSpaces();
         if (eat('(')) {
+            enter();
             double value = sum();
             skipSpaces();
             if (!eat(')')) {
                 throw new IllegalArgumentException("missing ')' at position " + pos);
             }
+            nesting--;
             return value;
         }
         int start = pos;
@@ -93,6 +106,13 @@ final class Expression {
                     : "expression ends too early");
         }
         return names.applyAsDouble(text.substring(start, pos));
+    }
+
+    private void enter() {
+        if (++nesting > MAX_NESTING) {
+            throw new IllegalArgumentException("nested deeper than " + MAX_NESTING
+                    + " levels of parentheses or minus signs (at position " + pos + ")");
+        }
     }
 
     static boolean isNameChar(char c) {

@@ -69,7 +69,7 @@ public final class ComponentTypes {
     private static <T> T lookup(Map<String, T> types, String what, String key, String name) {
         T type = types.get(name);
         if (type == null) {
-            throw new ConfigException(key + " = " + name + ": unknown " + what + " type; known: "
+            throw new ConfigException(key + " = " + edgesim.io.Excerpt.of(name) + ": unknown " + what + " type; known: "
                     + String.join(", ", types.keySet()));
         }
         return type;

@@ -3,6 +3,7 @@ package edgesim.engine;
 import edgesim.config.Config;
 import edgesim.config.ConfigException;
 import edgesim.config.ConfigReader;
+import edgesim.io.Excerpt;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -45,6 +46,13 @@ public final class Simulation {
     private final Map<String, Rng> streams = new HashMap<>();
     private final Map<Class<?>, Object> shared = new HashMap<>();
     private final EventQueue queue = new EventQueue();
+    /** Keys naming protocols, read while the protocols are configured; checked once their instances exist. */
+    private final List<Wiring> pendingWiring = new ArrayList<>();
+    private boolean protocolsBuilt;
+
+    /** A key that names a protocol of an expected kind. */
+    private record Wiring(String key, String name, int pid, Class<? extends Protocol> expected) {
+    }
 
     private double now;
     private boolean initializing = true;
@@ -98,6 +106,11 @@ public final class Simulation {
                 }
             }
         }
+        protocolsBuilt = true;
+        for (Wiring w : pendingWiring) {
+            checkWiring(w);
+        }
+        pendingWiring.clear();
 
         List<Initializer> initializers = new ArrayList<>();
         for (String name : cfg.componentNames("init")) {
@@ -152,15 +165,54 @@ public final class Simulation {
         return pid;
     }
 
-    /** Protocol id named by the configuration key {@code key} of {@code reader}, checked to exist. */
-    public int pidFromKey(ConfigReader reader, String key) {
+    /**
+     * Protocol id named by the configuration key {@code key} of {@code reader}, checked to be a declared
+     * protocol of kind {@code expected}, other than the protocol whose key it is. Keys read while protocols
+     * are configured are checked as soon as the protocols exist, before any initializer runs.
+     */
+    public int pidFromKey(ConfigReader reader, String key, Class<? extends Protocol> expected) {
+        String full = reader.fullKey(key);
         String name = reader.getString(key);
         Integer pid = pids.get(name);
         if (pid == null) {
-            throw new ConfigException(reader.fullKey(key) + " = " + name + ": no such protocol; declared: "
+            throw new ConfigException(full + " = " + Excerpt.of(name) + ": no such protocol; declared: "
                     + String.join(", ", pids.keySet()));
         }
+        if (full.equals("protocol." + name + "." + key)) {
+            throw new ConfigException(full + " = " + name + ": protocol '" + name + "' cannot be wired to itself; "
+                    + "expected a " + expected.getSimpleName() + fitting(expected));
+        }
+        Wiring wiring = new Wiring(full, name, pid, expected);
+        if (protocolsBuilt) {
+            checkWiring(wiring);
+        } else {
+            pendingWiring.add(wiring);
+        }
         return pid;
+    }
+
+    private void checkWiring(Wiring w) {
+        Protocol protocol = nodes[0].protocol(w.pid());
+        if (!w.expected().isInstance(protocol)) {
+            throw new ConfigException(w.key() + " = " + w.name() + ": protocol '" + w.name() + "' is a "
+                    + protocol.getClass().getSimpleName() + ", expected a " + w.expected().getSimpleName()
+                    + fitting(w.expected()));
+        }
+    }
+
+    /** "; declared protocols of that kind: a, b" (or that there is none), once protocols exist. */
+    private String fitting(Class<? extends Protocol> expected) {
+        if (!protocolsBuilt) {
+            return "";
+        }
+        List<String> names = new ArrayList<>();
+        for (Map.Entry<String, Integer> e : pids.entrySet()) {
+            if (expected.isInstance(nodes[0].protocol(e.getValue()))) {
+                names.add(e.getKey());
+            }
+        }
+        return names.isEmpty() ? " (no declared protocol is one)"
+                : " (declared protocols of that kind: " + String.join(", ", names) + ")";
     }
 
     /** The random stream {@code name}: the same name gives the same stream for the same seed. */

@@ -8,12 +8,17 @@ import java.util.Map;
 /**
  * A small strict JSON parser (RFC 8259) for input files such as topologies: objects become ordered maps,
  * arrays lists, numbers doubles, and {@code true}/{@code false}/{@code null} the matching Java values.
- * Errors give the line and column. Written here because the simulator has no dependency but py4j.
+ * Errors give the line and column. Nesting is bounded ({@link #MAX_DEPTH}), so a hostile file gives a named
+ * error instead of exhausting the stack. Written here because the simulator has no dependency but py4j.
  */
 public final class JsonReader {
+    /** Deepest nesting of arrays and objects a document may have (topologies.fileformat allows the same). */
+    public static final int MAX_DEPTH = 64;
+
     private final String text;
     private final String source;
     private int pos;
+    private int depth;
 
     private JsonReader(String text, String source) {
         this.text = text;
@@ -59,11 +64,13 @@ public final class JsonReader {
     }
 
     private Map<String, Object> object() {
+        enter();
         Map<String, Object> map = new LinkedHashMap<>();
         pos++;
         skipSpace();
         if (peek() == '}') {
             pos++;
+            depth--;
             return map;
         }
         while (true) {
@@ -78,7 +85,7 @@ public final class JsonReader {
             skipSpace();
             if (map.containsKey(key)) {
                 pos = keyAt;
-                throw error("duplicate key \"" + key + "\"");
+                throw error("duplicate key \"" + Excerpt.of(key) + "\"");
             }
             map.put(key, value());
             skipSpace();
@@ -86,17 +93,20 @@ public final class JsonReader {
                 pos++;
             } else {
                 expect('}');
+                depth--;
                 return map;
             }
         }
     }
 
     private List<Object> array() {
+        enter();
         List<Object> list = new ArrayList<>();
         pos++;
         skipSpace();
         if (peek() == ']') {
             pos++;
+            depth--;
             return list;
         }
         while (true) {
@@ -107,8 +117,15 @@ public final class JsonReader {
                 pos++;
             } else {
                 expect(']');
+                depth--;
                 return list;
             }
+        }
+    }
+
+    private void enter() {
+        if (++depth > MAX_DEPTH) {
+            throw error("arrays and objects nested deeper than " + MAX_DEPTH + " levels");
         }
     }
 

@@ -63,14 +63,14 @@ public final class WorkloadFile implements Closeable {
             }
             reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read workload file " + name + ": " + e.getMessage());
+            throw new IllegalArgumentException("cannot read workload file " + name + ": " + IoFailure.reason(e));
         }
         String first = readLine();
         if (first == null || !first.startsWith("# pygym-workload ")) {
             throw error(1, "line 1 must be '" + VERSION_LINE + "' (is this a pygym workload file?)");
         }
         if (!first.equals(VERSION_LINE)) {
-            throw error(1, "unsupported version '" + first.substring(17) + "' (this simulator reads version 1)");
+            throw error(1, "unsupported version '" + Excerpt.of(first.substring(17)) + "' (this simulator reads version 1)");
         }
         if (!UNITS_LINE.equals(readLine())) {
             throw error(2, "line 2 must be '" + UNITS_LINE + "'");
@@ -96,15 +96,15 @@ public final class WorkloadFile implements Closeable {
         }
         double arrival = time(f[0], 0);
         if (arrival < lastArrival) {
-            throw column(0, "arrival_s " + f[0] + " is earlier than the line before (" + lastArrival
+            throw column(0, "arrival_s " + Excerpt.of(f[0]) + " is earlier than the line before (" + lastArrival
                     + "); lines must be sorted by arrival_s");
         }
         lastArrival = arrival;
         if (!SOURCE.matcher(f[1]).matches()) {
-            throw column(1, "'" + f[1] + "' is not a node name");
+            throw column(1, "'" + Excerpt.of(f[1]) + "' is not a node name");
         }
         if (!TASK_ID.matcher(f[2]).matches()) {
-            throw column(2, "'" + f[2] + "' is not a task id");
+            throw column(2, "'" + Excerpt.of(f[2]) + "' is not a task id");
         }
         double cycles = integer(f[3], 3);
         if (cycles < 1) {
@@ -112,12 +112,12 @@ public final class WorkloadFile implements Closeable {
         }
         double deadline = f[6].isEmpty() ? Double.POSITIVE_INFINITY : time(f[6], 6);
         if (deadline < arrival) {
-            throw column(6, "deadline_s " + f[6] + " is before arrival_s " + f[0]);
+            throw column(6, "deadline_s " + Excerpt.of(f[6]) + " is before arrival_s " + Excerpt.of(f[0]));
         }
         List<String> deps = f[7].isEmpty() ? List.of() : List.of(f[7].split(";", -1));
         for (String d : deps) {
             if (!TASK_ID.matcher(d).matches()) {
-                throw column(7, "'" + d + "' is not a task id");
+                throw column(7, "'" + Excerpt.of(d) + "' is not a task id");
             }
         }
         return new Row(line, arrival, f[1], f[2], cycles, integer(f[4], 4), integer(f[5], 5), deadline, deps);
@@ -144,16 +144,16 @@ public final class WorkloadFile implements Closeable {
             double last = 0;
             for (Row r = file.next(); r != null; r = file.next()) {
                 if (!nodes.contains(r.source())) {
-                    throw file.error(r.line(), "column 2 (source): no " + what + " named '" + r.source()
+                    throw file.error(r.line(), "column 2 (source): no " + what + " named '" + Excerpt.of(r.source())
                             + "' in this scenario (the first unknown source)");
                 }
                 Integer before = seen.putIfAbsent(r.taskId(), r.line());
                 if (before != null) {
-                    throw file.error(r.line(), "column 3 (task_id): '" + r.taskId() + "' repeats line " + before);
+                    throw file.error(r.line(), "column 3 (task_id): '" + Excerpt.of(r.taskId()) + "' repeats line " + before);
                 }
                 for (String d : r.dependsOn()) {
                     if (!seen.containsKey(d) || d.equals(r.taskId())) {
-                        throw file.error(r.line(), "column 8 (depends_on): '" + d
+                        throw file.error(r.line(), "column 8 (depends_on): '" + Excerpt.of(d)
                                 + "' is not a task on an earlier line");
                     }
                     referenced.add(d);
@@ -172,14 +172,14 @@ public final class WorkloadFile implements Closeable {
 
     private double time(String text, int col) {
         if (!TIME.matcher(text).matches()) {
-            throw column(col, "'" + text + "' is not a time in seconds");
+            throw column(col, "'" + Excerpt.of(text) + "' is not a time in seconds");
         }
         return Double.parseDouble(text);
     }
 
     private double integer(String text, int col) {
         if (!INTEGER.matcher(text).matches() || text.length() > 19) {
-            throw column(col, "'" + text + "' is not a non-negative integer");
+            throw column(col, "'" + Excerpt.of(text) + "' is not a non-negative integer");
         }
         return Double.parseDouble(text);
     }
@@ -195,7 +195,7 @@ public final class WorkloadFile implements Closeable {
             }
             return text;
         } catch (IOException e) {
-            throw new UncheckedIOException(name + ":" + (line + 1) + ": cannot read: " + e.getMessage(), e);
+            throw new IllegalArgumentException(name + ":" + (line + 1) + ": cannot read: " + IoFailure.reason(e));
         }
     }
 

@@ -31,7 +31,7 @@ public final class CellPlacement implements Initializer {
 
     public CellPlacement(ConfigReader config, Simulation sim) {
         this.sim = sim;
-        this.coordinatesPid = sim.pidFromKey(config, PAR_COORDINATES);
+        this.coordinatesPid = sim.pidFromKey(config, PAR_COORDINATES, Coordinates.class);
         this.devices = config.getInt(PAR_DEVICES, 1, sim.size() - 1);
         this.radius_m = config.getPositive(PAR_RADIUS);
         this.ring_m = config.getDouble(PAR_SERVER_RING, 0, radius_m);

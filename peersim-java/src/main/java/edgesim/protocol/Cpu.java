@@ -6,6 +6,7 @@ import edgesim.engine.EventHandler;
 import edgesim.engine.Node;
 import edgesim.engine.Simulation;
 import edgesim.model.DropReason;
+import edgesim.model.Hardware;
 import edgesim.model.Task;
 import edgesim.model.TaskFifo;
 
@@ -41,9 +42,10 @@ public final class Cpu implements EventHandler {
     record Params(int cores, double hzMin, double hzMax, int queueCapacity, double kappa, boolean serveUndecided,
             int radioPid, int tasksPid) {
         Params(ConfigReader c, Simulation sim) {
-            this(c.getInt(PAR_CORES, 1, 1 << 16), c.getPositive(PAR_HZ_MIN), c.getPositive(PAR_HZ_MAX),
+            this(c.getInt(PAR_CORES, 1, Hardware.MAX_CORES), c.getDouble(PAR_HZ_MIN, Hardware.MIN_HZ, Hardware.MAX_HZ),
+                    c.getDouble(PAR_HZ_MAX, Hardware.MIN_HZ, Hardware.MAX_HZ),
                     c.getInt(PAR_QUEUE_CAPACITY, 0, 1 << 24), c.getDouble(PAR_KAPPA, 0, 1e-6),
-                    c.getBoolean(PAR_SERVE_UNDECIDED), sim.pidFromKey(c, PAR_RADIO), sim.pidFromKey(c, PAR_TASKS));
+                    c.getBoolean(PAR_SERVE_UNDECIDED), sim.pidFromKey(c, PAR_RADIO, Radio.class), sim.pidFromKey(c, PAR_TASKS, Tasks.class));
             c.require(hzMax >= hzMin, PAR_HZ_MAX, "hz_max >= hz_min (" + hzMin + ")");
         }
     }
@@ -58,6 +60,8 @@ public final class Cpu implements EventHandler {
     private final Node node;
     private final int pid;
     private double hz;
+    /** Whether a topology file set the clock rate (else it was drawn from [hz_min, hz_max]). */
+    private boolean fixedHz;
     private TaskFifo queue;
     private Task[] running;
     private int busyCores;
@@ -81,10 +85,12 @@ public final class Cpu implements EventHandler {
         if (queue.size() > 0 || busyCores > 0) {
             throw new IllegalStateException("a CPU can only be configured before it holds tasks");
         }
-        if (cores < 1 || !(hz > 0) || queueCapacity < 0) {
+        if (cores < 1 || cores > Hardware.MAX_CORES || !(hz >= Hardware.MIN_HZ && hz <= Hardware.MAX_HZ)
+                || queueCapacity < 0) {
             throw new IllegalArgumentException("bad CPU: " + cores + " cores at " + hz + " Hz, queue " + queueCapacity);
         }
         this.hz = hz;
+        this.fixedHz = true;
         this.running = new Task[cores];
         this.queue = new TaskFifo(queueCapacity);
     }
@@ -98,9 +104,12 @@ public final class Cpu implements EventHandler {
         return running.length;
     }
 
-    /** Highest clock rate any node of this protocol can draw, cycles per second. */
-    public double hzMax() {
-        return params.hzMax();
+    /**
+     * Highest clock rate this node can have in any episode, cycles per second: its topology file's rate when
+     * a file set it, else the top of the configured range it is drawn from.
+     */
+    public double hzBound() {
+        return fixedHz ? hz : params.hzMax();
     }
 
     /** The configured queue capacity (before any per-node configuration). */
@@ -232,6 +241,9 @@ public final class Cpu implements EventHandler {
         task.core = core;
         task.executor = node.index();
         task.startedAt_s = now;
+        if (!task.decided) {
+            tasksOf(task).servedUndecided();
+        }
         running[core] = task;
         busyCores++;
         sim.schedule(task.cycles / hz, node, pid, SERVICE_DONE, core, task);

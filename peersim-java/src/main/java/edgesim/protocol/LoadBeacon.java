@@ -31,8 +31,8 @@ public final class LoadBeacon implements EventHandler {
 
     record Params(double interval, double bytes, int linkablePid, int cpuPid, int radioPid) {
         Params(ConfigReader c, Simulation sim) {
-            this(c.getPositive(PAR_INTERVAL), c.getPositive(PAR_BYTES), sim.pidFromKey(c, PAR_LINKABLE),
-                    sim.pidFromKey(c, PAR_CPU), sim.pidFromKey(c, PAR_RADIO));
+            this(c.getPositive(PAR_INTERVAL), c.getPositive(PAR_BYTES), sim.pidFromKey(c, PAR_LINKABLE, NeighbourTable.class),
+                    sim.pidFromKey(c, PAR_CPU, Cpu.class), sim.pidFromKey(c, PAR_RADIO, Radio.class));
             c.require(sim.size() < (1 << (64 - 2 * FIELD_BITS - 1)), PAR_INTERVAL,
                     "a network of fewer than 2^" + (64 - 2 * FIELD_BITS - 1) + " nodes (beacons pack the sender index)");
         }

@@ -5,6 +5,7 @@ import edgesim.engine.ComponentTypes;
 import edgesim.engine.EventHandler;
 import edgesim.engine.Node;
 import edgesim.engine.Simulation;
+import edgesim.model.Hardware;
 import edgesim.model.MecJob;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -30,15 +31,14 @@ public final class MecCpu implements EventHandler {
     /** @config cores, each at the clock rate (optional, default 1). */
     public static final String PAR_CORES = "cores";
 
-    /** Bound on cores, far above any real board, so that a typo fails instead of allocating. */
-    public static final int MAX_CORES = 4096;
-
     static final int DONE = 1;
 
     record Params(double hzMin, double hzMax, boolean sharing, double kappa, int cores) {
         Params(ConfigReader c) {
-            this(c.getPositive(PAR_HZ_MIN), c.getPositive(PAR_HZ_MAX), c.getChoice(PAR_DISCIPLINE, "fifo", "ps")
-                    .equals("ps"), c.getDouble(PAR_KAPPA, 0, 1e-6), c.getInt(PAR_CORES, 1, MAX_CORES, 1));
+            this(c.getDouble(PAR_HZ_MIN, Hardware.MIN_HZ, Hardware.MAX_HZ),
+                    c.getDouble(PAR_HZ_MAX, Hardware.MIN_HZ, Hardware.MAX_HZ),
+                    c.getChoice(PAR_DISCIPLINE, "fifo", "ps").equals("ps"), c.getDouble(PAR_KAPPA, 0, 1e-6),
+                    c.getInt(PAR_CORES, 1, Hardware.MAX_CORES, 1));
             c.require(hzMax >= hzMin, PAR_HZ_MAX, "hz_max >= hz_min (" + hzMin + ")");
         }
     }
@@ -53,6 +53,8 @@ public final class MecCpu implements EventHandler {
     private final int node;
     private final int pid;
     private double hz;
+    /** Whether a topology file set the clock rate (else it was drawn from [hz_min, hz_max]). */
+    private boolean fixedHz;
     private int cores;
     /** FIFO: jobs waiting for a core. */
     private final ArrayDeque<MecJob> waiting = new ArrayDeque<>();
@@ -76,20 +78,29 @@ public final class MecCpu implements EventHandler {
      * load would have to re-plan the jobs present.
      */
     public void configure(int cores, double hz) {
-        if (cores < 1 || cores > MAX_CORES || !(hz > 0) || Double.isInfinite(hz)) {
+        if (cores < 1 || cores > Hardware.MAX_CORES || !(hz >= Hardware.MIN_HZ && hz <= Hardware.MAX_HZ)) {
             throw new IllegalArgumentException("cores " + cores + " and hz " + hz + ": expected 1 <= cores <= "
-                    + MAX_CORES + " and a finite hz > 0");
+                    + Hardware.MAX_CORES + " and hz in [" + Hardware.MIN_HZ + ", " + Hardware.MAX_HZ + "]");
         }
         if (jobs() > 0) {
             throw new IllegalStateException("configure() with " + jobs() + " jobs present");
         }
         this.cores = cores;
         this.hz = hz;
+        this.fixedHz = true;
     }
 
     /** Clock rate of one core, cycles per second. */
     public double hz() {
         return hz;
+    }
+
+    /**
+     * Highest clock rate this node can have in any episode, cycles per second: its topology file's rate when
+     * a file set it, else the top of the configured range it is drawn from.
+     */
+    public double hzBound() {
+        return fixedHz ? hz : params.hzMax();
     }
 
     /** Number of cores. */

@@ -72,10 +72,10 @@ public final class MecNetwork implements Initializer {
         boolean cloudServers = config.getBoolean(PAR_CLOUD_SERVERS);
         this.radius_m = config.getPositive(PAR_RADIUS);
         this.ring_m = config.getDouble(PAR_SERVER_RING, 0, radius_m);
-        this.coordinatesPid = sim.pidFromKey(config, PAR_COORDINATES);
-        this.localPid = sim.pidFromKey(config, PAR_LOCAL);
-        this.edgePid = sim.pidFromKey(config, PAR_EDGE);
-        this.uplinkPid = sim.pidFromKey(config, PAR_UPLINK);
+        this.coordinatesPid = sim.pidFromKey(config, PAR_COORDINATES, Coordinates.class);
+        this.localPid = sim.pidFromKey(config, PAR_LOCAL, MecCpu.class);
+        this.edgePid = sim.pidFromKey(config, PAR_EDGE, MecCpu.class);
+        this.uplinkPid = sim.pidFromKey(config, PAR_UPLINK, Uplink.class);
         if (file.equals("none")) {
             this.topology = null;
             this.fileIndex = null;
@@ -84,7 +84,7 @@ public final class MecNetwork implements Initializer {
         try {
             this.topology = cache.computeIfAbsent(file, f -> TopologyFile.read(Path.of(f)));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(topologyKey + " = " + file + ": " + e.getMessage());
+            throw new ConfigException(topologyKey + ": " + e.getMessage());
         }
         List<Integer> deviceNodes = new ArrayList<>();
         List<Integer> serverNodes = new ArrayList<>();

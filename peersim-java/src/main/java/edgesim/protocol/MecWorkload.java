@@ -97,7 +97,7 @@ public final class MecWorkload implements Initializer, WorkloadStream.Admission<
         this.loop = config.getChoice(PAR_END, "truncate", "loop").equals("loop");
         this.devices = config.getInt(PAR_DEVICES, 1, sim.size());
         this.capacity = config.getInt(PAR_QUEUE_CAPACITY, 1, 100_000_000);
-        this.tracePid = sim.pidFromKey(config, PAR_TRACE);
+        this.tracePid = sim.pidFromKey(config, PAR_TRACE, TraceArrivals.class);
         this.scans = scans;
         this.counters = new long[devices][COUNTERS.size()];
         this.open = new long[devices];

@@ -67,10 +67,10 @@ public final class NetworkBuilder implements Initializer {
         this.height_m = config.getPositive(PAR_HEIGHT);
         this.radius_m = config.getPositive(PAR_RADIUS);
         this.taskMemoryBytes = config.getPositive(PAR_TASK_MEMORY);
-        this.coordinatesPid = sim.pidFromKey(config, PAR_COORDINATES);
-        this.linkablePid = sim.pidFromKey(config, PAR_LINKABLE);
-        this.cpuPid = sim.pidFromKey(config, PAR_CPU);
-        this.radioPid = sim.pidFromKey(config, PAR_RADIO);
+        this.coordinatesPid = sim.pidFromKey(config, PAR_COORDINATES, Coordinates.class);
+        this.linkablePid = sim.pidFromKey(config, PAR_LINKABLE, NeighbourTable.class);
+        this.cpuPid = sim.pidFromKey(config, PAR_CPU, Cpu.class);
+        this.radioPid = sim.pidFromKey(config, PAR_RADIO, Radio.class);
         if (file.equals("none")) {
             this.topology = null;
             return;
@@ -78,7 +78,7 @@ public final class NetworkBuilder implements Initializer {
         try {
             this.topology = cache.computeIfAbsent(file, f -> TopologyFile.read(Path.of(f)));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(topologyKey + " = " + file + ": " + e.getMessage());
+            throw new ConfigException(topologyKey + ": " + e.getMessage());
         }
         long fileAgents = topology.nodes.stream().filter(TopologyFile.ComputeNode::agent).count();
         if (topology.nodes.size() != sim.size() || fileAgents != agents) {

@@ -50,7 +50,7 @@ public final class PoissonArrivals implements EventHandler {
                     c.getDouble(PAR_INPUT_MIN, 0, 1e15), c.getDouble(PAR_INPUT_MAX, 0, 1e15),
                     c.getDouble(PAR_OUTPUT_MIN, 0, 1e15), c.getDouble(PAR_OUTPUT_MAX, 0, 1e15),
                     c.getPositive(PAR_DEADLINE_MIN), c.getPositive(PAR_DEADLINE_MAX),
-                    sim.pidFromKey(c, PAR_CPU), sim.pidFromKey(c, PAR_TASKS));
+                    sim.pidFromKey(c, PAR_CPU, Cpu.class), sim.pidFromKey(c, PAR_TASKS, Tasks.class));
             c.require(p.cyclesMax >= p.cyclesMin, PAR_CYCLES_MAX, "cycles_max >= cycles_min (" + p.cyclesMin + ")");
             c.require(p.inputMax >= p.inputMin, PAR_INPUT_MAX, "input_bytes_max >= input_bytes_min (" + p.inputMin + ")");
             c.require(p.outputMax >= p.outputMin, PAR_OUTPUT_MAX,

@@ -44,7 +44,7 @@ public final class Radio implements EventHandler {
         Params(ConfigReader c, Simulation sim) {
             this(new ShannonChannel(c.getPositive(PAR_BANDWIDTH), c.getPositive(PAR_TX_POWER),
                     c.getPositive(PAR_CARRIER), c.getPositive(PAR_NOISE_TEMPERATURE)),
-                    sim.pidFromKey(c, PAR_COORDINATES), sim.pidFromKey(c, PAR_CPU), sim.pidFromKey(c, PAR_TASKS));
+                    sim.pidFromKey(c, PAR_COORDINATES, Coordinates.class), sim.pidFromKey(c, PAR_CPU, Cpu.class), sim.pidFromKey(c, PAR_TASKS, Tasks.class));
         }
     }
 
@@ -99,9 +99,9 @@ public final class Radio implements EventHandler {
         return bytes * 8.0 / rateBps(to) + latency_s(to);
     }
 
-    /** Bytes waiting or on air. */
+    /** Bytes waiting or on air (never below 0: sums of transfer sizes leave rounding residue). */
     public double backlogBytes() {
-        return backlogBytes;
+        return Math.max(0, backlogBytes);
     }
 
     /** Queues a transfer of {@code task} (its input for UPLOAD, its output for RESULT) to node {@code to}. */
@@ -159,6 +159,7 @@ public final class Radio implements EventHandler {
             sim.schedule(onAirTime_s, node, pid, TX_DONE, kind, task);
             return;
         }
+        backlogBytes = 0; // idle: no rounding residue of the sizes added and taken away carries over
     }
 
     private static double bytesOf(Task task, int kind) {

@@ -30,8 +30,8 @@ public final class RadiusWiring implements Initializer {
 
     public RadiusWiring(ConfigReader config, Simulation sim) {
         this.sim = sim;
-        this.linkablePid = sim.pidFromKey(config, PAR_LINKABLE);
-        this.coordinatesPid = sim.pidFromKey(config, PAR_COORDINATES);
+        this.linkablePid = sim.pidFromKey(config, PAR_LINKABLE, NeighbourTable.class);
+        this.coordinatesPid = sim.pidFromKey(config, PAR_COORDINATES, Coordinates.class);
         this.radius_m = config.getPositive(PAR_RADIUS);
     }
 

@@ -18,13 +18,17 @@ public final class Tasks implements EventHandler {
 
     static final int DEADLINE = 1;
 
-    /** Order of the counters written by {@link #drainCounters}. */
+    /**
+     * Order of the counters written by {@link #drainCounters}. {@code served_undecided} counts this origin's
+     * tasks that a core started before the origin's agent decided on them (a decision that never happened).
+     */
     public static final String[] COUNTERS = {
         "arrived", "completed", "latency_sum_s", "wait_sum_s", "transfer_sum_s", "compute_sum_s",
-        "return_sum_s", "dropped_queue_full", "dropped_deadline", "energy_j", "dropped_dependency"};
+        "return_sum_s", "dropped_queue_full", "dropped_deadline", "energy_j", "dropped_dependency",
+        "served_undecided"};
 
     public static final ComponentTypes.ProtocolType TYPE = (config, sim, pid) -> {
-        int cpuPid = sim.pidFromKey(config, PAR_CPU);
+        int cpuPid = sim.pidFromKey(config, PAR_CPU, Cpu.class);
         return node -> new Tasks(sim, node, pid, cpuPid);
     };
 
@@ -107,6 +111,11 @@ public final class Tasks implements EventHandler {
 
     void chargeEnergy(double joules) {
         counters[9] += joules;
+    }
+
+    /** A core started one of this origin's tasks before its agent decided on it. */
+    void servedUndecided() {
+        counters[11]++;
     }
 
     /** Adds the counters since the last drain into {@code out[offset..]} and zeroes them. */

@@ -24,7 +24,7 @@ public final class UniformPlacement implements Initializer {
 
     public UniformPlacement(ConfigReader config, Simulation sim) {
         this.sim = sim;
-        this.coordinatesPid = sim.pidFromKey(config, PAR_COORDINATES);
+        this.coordinatesPid = sim.pidFromKey(config, PAR_COORDINATES, Coordinates.class);
         this.width_m = config.getPositive(PAR_WIDTH);
         this.height_m = config.getPositive(PAR_HEIGHT);
     }

@@ -41,8 +41,8 @@ public final class Uplink implements EventHandler {
 
     public static final ComponentTypes.ProtocolType TYPE = (config, sim, pid) -> {
         PathLossChannel channel = channel(config);
-        int coordinates = sim.pidFromKey(config, PAR_COORDINATES);
-        int cpu = sim.pidFromKey(config, PAR_CPU);
+        int coordinates = sim.pidFromKey(config, PAR_COORDINATES, Coordinates.class);
+        int cpu = sim.pidFromKey(config, PAR_CPU, MecCpu.class);
         return node -> new Uplink(sim, node.index(), pid, channel, coordinates, cpu);
     };
 

@@ -58,9 +58,9 @@ public final class WorkloadReplay implements Initializer, Task.Listener, Workloa
         this.path = config.getString(PAR_WORKLOAD);
         this.loop = config.getChoice(PAR_END, "truncate", "loop").equals("loop");
         this.agents = config.getInt(PAR_AGENTS, 0, sim.size());
-        this.tracePid = sim.pidFromKey(config, PAR_TRACE);
-        this.tasksPid = sim.pidFromKey(config, PAR_TASKS);
-        this.cpuPid = sim.pidFromKey(config, PAR_CPU);
+        this.tracePid = sim.pidFromKey(config, PAR_TRACE, TraceArrivals.class);
+        this.tasksPid = sim.pidFromKey(config, PAR_TASKS, Tasks.class);
+        this.cpuPid = sim.pidFromKey(config, PAR_CPU, Cpu.class);
         this.scans = scans;
     }
 

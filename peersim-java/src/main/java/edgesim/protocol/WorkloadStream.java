@@ -2,6 +2,7 @@ package edgesim.protocol;
 
 import edgesim.config.ConfigException;
 import edgesim.engine.Node;
+import edgesim.io.Excerpt;
 import edgesim.engine.Simulation;
 import edgesim.io.WorkloadFile;
 import java.nio.file.Path;
@@ -96,7 +97,7 @@ public final class WorkloadStream<T> {
                     k -> WorkloadFile.scan(Path.of(path), names, what));
             this.file = new WorkloadFile(Path.of(path));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(key + " = " + path + ": " + e.getMessage());
+            throw new ConfigException(key + " = " + Excerpt.of(path) + ": " + e.getMessage());
         }
         sim.share(WorkloadStream.class, this);
     }

@@ -62,6 +62,9 @@ public final class OffloadNeighbour implements Scenario {
     private static final String[] NODE_STATE_FIELDS = {"queue_tasks", "busy_cores", "free_slots", "radio_backlog_bytes"};
 
     private final Config config;
+    /** Numbers of the configuration, evaluated once for all the resets. */
+    private final Map<String, Double> numbers = new HashMap<>();
+    private boolean validated;
     private final ComponentTypes types = componentTypes(new HashMap<>(), new HashMap<>());
     private final Spec spec;
     private final int obsDim;
@@ -132,8 +135,11 @@ public final class OffloadNeighbour implements Scenario {
         if (previous != null) {
             previous.close(); // the previous episode's file, which may have lines left
         }
-        ConfigReader reader = config.reader();
+        ConfigReader reader = config.reader(numbers);
         sim = new Simulation(reader, types, seed);
+        if (validated) {
+            return; // the scenario's own keys were read and checked by the first build, and do not change
+        }
         agents = reader.getInt(PAR_AGENTS, 1, sim.size());
         epoch_s = reader.getPositive(PAR_EPOCH);
         double episode_s = reader.getPositive(PAR_EPISODE);
@@ -141,11 +147,12 @@ public final class OffloadNeighbour implements Scenario {
         reader.require(steps >= 1 && steps <= Integer.MAX_VALUE, PAR_EPISODE,
                 "episode_s / epoch_s between 1 and 2^31-1 steps (epoch_s = " + epoch_s + ")");
         maxSteps = (int) steps;
-        linksPid = sim.pidFromKey(reader, PAR_LINKS);
-        cpuPid = sim.pidFromKey(reader, PAR_CPU);
-        radioPid = sim.pidFromKey(reader, PAR_RADIO);
-        tasksPid = sim.pidFromKey(reader, PAR_TASKS);
+        linksPid = sim.pidFromKey(reader, PAR_LINKS, NeighbourTable.class);
+        cpuPid = sim.pidFromKey(reader, PAR_CPU, Cpu.class);
+        radioPid = sim.pidFromKey(reader, PAR_RADIO, Radio.class);
+        tasksPid = sim.pidFromKey(reader, PAR_TASKS, Tasks.class);
         sim.checkAllKeysUsed();
+        validated = true;
     }
 
     private Spec makeSpec(int maxDegree) {
@@ -158,7 +165,7 @@ public final class OffloadNeighbour implements Scenario {
             Cpu cpu = cpu(sim.node(i));
             maxCapacity = Math.max(maxCapacity, cpu.capacity());
             maxCores = Math.max(maxCores, cpu.cores());
-            maxHz = Math.max(maxHz, cpu.hzMax());
+            maxHz = Math.max(maxHz, cpu.hzBound());
         }
         // Uplink rates vary with the random placement, so bound them by the rate at the closest distance;
         // a topology's routes are fixed, so their rates count as they are.

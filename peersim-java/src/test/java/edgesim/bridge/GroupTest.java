@@ -15,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -52,7 +51,7 @@ class GroupTest {
         float[] continuous = new float[n * agents * spec.actionDim()];
         for (int c = 0; c < calls; c++) {
             byte[] input = frames.encodeInput(ops, seeds, spec.continuous() ? continuous : discrete, true);
-            byte[] frame = Base64.getDecoder().decode(g.run(input));
+            byte[] frame = g.run(input);
             out.add(frame);
             ByteBuffer b = ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < n; i++) {
@@ -107,16 +106,16 @@ class GroupTest {
         byte[] step = {Frames.OP_STEP, Frames.OP_STEP, Frames.OP_STEP};
         long[] seeds = {1, 2, 3};
         int[] actions = new int[30];
-        String first = g.run(frames.encodeInput(reset, seeds, actions, false));
+        byte[] first = g.run(frames.encodeInput(reset, seeds, actions, false));
         actions[2 * 10 + 4] = 99;
         ActionException bad = assertThrows(ActionException.class,
                 () -> g.run(frames.encodeInput(step, seeds, actions, false)));
         assertEquals("env 2, agent node_4: action 99 is outside [0, 5)", bad.getMessage());
         byte[] hold = {Frames.OP_HOLD, Frames.OP_HOLD, Frames.OP_HOLD};
-        assertEquals(first, g.run(frames.encodeInput(hold, seeds, actions, false)), "no env advanced");
+        assertArrayEquals(first, g.run(frames.encodeInput(hold, seeds, actions, false)), "no env advanced");
         actions[24] = 0;
-        String stepped = g.run(frames.encodeInput(step, seeds, actions, false));
-        assertTrue(!stepped.equals(first));
+        byte[] stepped = g.run(frames.encodeInput(step, seeds, actions, false));
+        assertTrue(!Arrays.equals(stepped, first));
         g.close();
         assertThrows(ResetNeeded.class, () -> g.run(frames.encodeInput(hold, seeds, actions, false)));
     }

@@ -85,4 +85,109 @@ class ConfigTest {
                 () -> Config.parse("a b + 1\nb a * 2", "t").reader().getDouble("a", 0, 10));
         assertTrue(e.getMessage().contains("refers to itself"), e.getMessage());
     }
+
+    /** Key k0 = k1 + k1, k1 = k2 + k2, ..., the last = 1: 2^(n-1) evaluations unless each key is evaluated once. */
+    private static String doublingChain(int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n - 1; i++) {
+            sb.append("k").append(i).append(" k").append(i + 1).append(" + k").append(i + 1).append('\n');
+        }
+        return sb.append("k").append(n - 1).append(" 1\n").toString();
+    }
+
+    @Test
+    void eachKeyIsEvaluatedOnce() {
+        // 60 keys: 2^59 evaluations without memoisation, which would never finish.
+        ConfigReader r = Config.parse(doublingChain(60), "t").reader();
+        assertEquals(Math.pow(2, 59), r.getDouble("k0", 0, Double.MAX_VALUE));
+        assertEquals(Math.pow(2, 58), r.getDouble("k1", 0, Double.MAX_VALUE));
+        assertEquals(List.of(), r.unusedKeys(), "every key of the chain is read");
+        ConfigException big = assertThrows(ConfigException.class,
+                () -> Config.parse(doublingChain(60), "t").reader().getInt("k0", 0, 1000));
+        assertTrue(big.getMessage().startsWith("k0 = k1 + k1 (t line 1): expected an integer in [0, 1000]"),
+                big.getMessage());
+    }
+
+    @Test
+    void deepReferenceChainsAreANamedErrorNotAStackOverflow() {
+        StringBuilder sb = new StringBuilder();
+        int n = 100_000;
+        for (int i = 0; i < n - 1; i++) {
+            sb.append("k").append(i).append(" k").append(i + 1).append(" * 1\n");
+        }
+        sb.append("k").append(n - 1).append(" 1\n");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> Config.parse(sb.toString(), "t").reader().getDouble("k0", 0, 10));
+        assertTrue(e.getMessage().startsWith("key 'k0' refers to keys that refer to keys more than "
+                + ConfigReader.MAX_REFERENCE_DEPTH + " deep: k0 -> k1 -> k2 -> ... ("), e.getMessage());
+        assertTrue(e.getMessage().length() < 300, e.getMessage());
+        // The same through plain string references (a value naming a key).
+        String names = chainOfNames(0, 200);
+        ConfigException s = assertThrows(ConfigException.class, () -> Config.parse(names, "t").reader().getString("a0"));
+        assertTrue(s.getMessage().startsWith("key 'a0' refers to keys that refer to keys more than"), s.getMessage());
+    }
+
+    private static String chainOfNames(int from, int to) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = from; i < to; i++) {
+            sb.append('a').append(i).append(" a").append(i + 1).append('\n');
+        }
+        return sb.append('a').append(to).append(" end\n").toString();
+    }
+
+    @Test
+    void deepAndLongExpressionsAreNamedErrors() {
+        String parens = "(".repeat(100_000) + "1" + ")".repeat(100_000);
+        ConfigException longOne = assertThrows(ConfigException.class,
+                () -> Config.parse("x " + parens, "t").reader().getDouble("x", 0, 10));
+        assertTrue(longOne.getMessage().contains("expected a number or an expression over keys of at most "
+                + ConfigReader.MAX_EXPRESSION_CHARS + " characters, got 200001 characters"), longOne.getMessage());
+        assertTrue(longOne.getMessage().startsWith("x = ((((("), longOne.getMessage());
+        assertTrue(longOne.getMessage().length() < 400, "the value is cut in the message");
+        String minus = "-".repeat(1000) + "1";
+        ConfigException deep = assertThrows(ConfigException.class,
+                () -> Config.parse("y " + minus, "t").reader().getDouble("y", -10, 10));
+        assertTrue(deep.getMessage().contains("nested deeper than " + Expression.MAX_NESTING), deep.getMessage());
+        assertTrue(deep.getMessage().startsWith("y = ---"), deep.getMessage());
+        int limit = Expression.MAX_NESTING;
+        String justDeepEnough = "(".repeat(limit) + "2" + ")".repeat(limit);
+        assertEquals(2, Config.parse("z " + justDeepEnough, "t").reader().getDouble("z", 0, 10));
+        String oneTooDeep = "(" + justDeepEnough + ")";
+        assertThrows(ConfigException.class, () -> Config.parse("z " + oneTooDeep, "t").reader().getDouble("z", 0, 10));
+    }
+
+    @Test
+    void hugeValuesAndKeysAreCutInMessages() {
+        String huge = "9".repeat(1_000_000);
+        ConfigException value = assertThrows(ConfigException.class,
+                () -> Config.parse(TEXT, "t").withOverrides(Map.of("nodes", "x" + huge)).reader()
+                        .getInt("network.size", 1, 100));
+        assertTrue(value.getMessage().contains("(1000001 characters in all)"), value.getMessage());
+        assertTrue(value.getMessage().length() < 600, "message of " + value.getMessage().length() + " characters");
+        String longKey = "k".repeat(1_000_000);
+        ConfigException key = assertThrows(ConfigException.class,
+                () -> Config.parse(TEXT, "t").withOverrides(Map.of(longKey, "1")));
+        assertTrue(key.getMessage().startsWith("unknown key 'kkk"), key.getMessage());
+        assertTrue(key.getMessage().contains("(1000000 characters in all)"), key.getMessage());
+        assertTrue(key.getMessage().length() < 600, "message of " + key.getMessage().length() + " characters");
+    }
+
+    @Test
+    void aKeyWithASpaceIsExplained() {
+        // What a Python override {"nodes x": 5} becomes on the wire: the line "nodes x 5".
+        Config overrides = Config.parse("node s 5", "overrides");
+        ConfigException e = assertThrows(ConfigException.class, () -> Config.parse(TEXT, "t")
+                .withOverrides(Map.of("node", overrides.raw("node"))));
+        assertTrue(e.getMessage().startsWith("unknown key 'node' for t (a key cannot contain white space: a key "
+                + "'node s' reads as key 'node' with the value 's 5'); did you mean 'nodes'?"), e.getMessage());
+    }
+
+    @Test
+    void aValueWithoutAKeyIsNamedAsSuch() {
+        ConfigException e = assertThrows(ConfigException.class, () -> Config.parse("nodes 3\n 5", "overrides"));
+        assertEquals("overrides line 2: '5' has no key (a line is a key, white space, then its value)", e.getMessage());
+        ConfigException empty = assertThrows(ConfigException.class,
+                () -> Config.parse(TEXT, "t").withOverrides(Map.of("", "5")));
+        assertEquals("override: empty key", empty.getMessage());
+    }
 }

@@ -72,6 +72,9 @@ class CpuTest {
         assertEquals(4, counters[1]);
         assertEquals(1, counters[7]);
         assertEquals(1e-27 * 1e18 * 1e9, counters[9], 1e-9); // kappa hz^2 per cycle, 1e9 cycles in all
+        // No agent decided on any of them: the four that ran were served undecided.
+        assertEquals("served_undecided", Tasks.COUNTERS[11]);
+        assertEquals(4, counters[11]);
     }
 
     @Test
@@ -106,5 +109,9 @@ class CpuTest {
         sim.runUntil(2);
         assertEquals(Task.Stage.DONE, t.stage);
         assertEquals(1.0, t.wait_s, 1e-12);
+        double[] counters = new double[Tasks.COUNTERS.length];
+        tasks.drainCounters(counters, 0);
+        assertEquals(1, counters[1]);
+        assertEquals(0, counters[11], "a decided task is not counted as served undecided");
     }
 }

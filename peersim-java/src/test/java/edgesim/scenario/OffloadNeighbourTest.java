@@ -157,4 +157,24 @@ class OffloadNeighbourTest {
         s.step(new int[10]);
         assertEquals(1, s.output().step);
     }
+
+    @Test
+    void wiringKeysMustNameAProtocolOfTheExpectedKindAndNotTheirOwn() {
+        ConfigException cast = assertThrows(ConfigException.class,
+                () -> CATALOG.create(OffloadNeighbour.ENV_ID, Map.of("protocol.beacon.linkable", "cpu")));
+        assertEquals("protocol.beacon.linkable = cpu: protocol 'cpu' is a Cpu, expected a NeighbourTable "
+                + "(declared protocols of that kind: links)", cast.getMessage());
+        ConfigException self = assertThrows(ConfigException.class,
+                () -> CATALOG.create(OffloadNeighbour.ENV_ID, Map.of("protocol.radio.cpu", "radio")));
+        assertEquals("protocol.radio.cpu = radio: protocol 'radio' cannot be wired to itself; expected a Cpu",
+                self.getMessage());
+        ConfigException scenarioKey = assertThrows(ConfigException.class,
+                () -> CATALOG.create(OffloadNeighbour.ENV_ID, Map.of("env.radio", "tasks")));
+        assertEquals("env.radio = tasks: protocol 'tasks' is a Tasks, expected a Radio "
+                + "(declared protocols of that kind: radio)", scenarioKey.getMessage());
+        ConfigException initializer = assertThrows(ConfigException.class,
+                () -> CATALOG.create(OffloadNeighbour.ENV_ID, Map.of("init.net.coordinates", "links")));
+        assertTrue(initializer.getMessage().startsWith("init.net.coordinates = links: protocol 'links' is a "
+                + "NeighbourTable, expected a Coordinates"), initializer.getMessage());
+    }
 }

@@ -8,6 +8,7 @@ import edgesim.engine.Simulation;
 import edgesim.io.TopologyFile;
 import edgesim.io.WorkloadFile;
 import edgesim.model.MecJob;
+import edgesim.model.PathLossChannel;
 import edgesim.protocol.CellPlacement;
 import edgesim.protocol.Coordinates;
 import edgesim.protocol.MecCpu;
@@ -148,6 +149,9 @@ public final class OffloadMec implements Scenario, MecJob.Listener {
     }
 
     private final Config config;
+    /** Numbers of the configuration, evaluated once for all the resets. */
+    private final Map<String, Double> numbers = new HashMap<>();
+    private boolean validated;
     private final ComponentTypes types = componentTypes(new HashMap<>(), new HashMap<>());
     private final Spec spec;
     private final StepOutput out;
@@ -224,24 +228,30 @@ public final class OffloadMec implements Scenario, MecJob.Listener {
         if (workload != null) {
             workload.close(); // the previous episode's file, which may have lines left
         }
-        ConfigReader reader = config.reader();
-        // The counts first, so that a bad one is reported under its own name rather than by a component.
-        devices = reader.getInt(PAR_DEVICES, 1, 100_000);
-        servers = reader.getInt(PAR_SERVERS, 1, 100_000);
-        sim = new Simulation(reader, types, seed);
-        reader.require(sim.size() == devices + servers, Simulation.PAR_SIZE,
-                "n_devices + n_servers = " + (devices + servers) + " nodes");
-        epoch_s = reader.getPositive(PAR_EPOCH);
-        maxSteps = reader.getInt(PAR_STEPS, 1, 1_000_000);
-        bytesMin = reader.getPositive(PAR_BYTES_MIN);
-        bytesMax = reader.getPositive(PAR_BYTES_MAX);
-        reader.require(bytesMax >= bytesMin, PAR_BYTES_MAX, "task_bytes_max >= task_bytes_min (" + bytesMin + ")");
-        cyclesPerByte = reader.getPositive(PAR_CYCLES_PER_BYTE);
-        deadline_s = reader.getPositive(PAR_DEADLINE);
-        localPid = sim.pidFromKey(reader, PAR_LOCAL);
-        edgePid = sim.pidFromKey(reader, PAR_EDGE);
-        uplinkPid = sim.pidFromKey(reader, PAR_UPLINK);
-        sim.checkAllKeysUsed();
+        ConfigReader reader = config.reader(numbers);
+        if (validated) {
+            // The scenario's own keys were read and checked by the first build, and do not change.
+            sim = new Simulation(reader, types, seed);
+        } else {
+            // The counts first, so that a bad one is reported under its own name rather than by a component.
+            devices = reader.getInt(PAR_DEVICES, 1, 100_000);
+            servers = reader.getInt(PAR_SERVERS, 1, 100_000);
+            sim = new Simulation(reader, types, seed);
+            reader.require(sim.size() == devices + servers, Simulation.PAR_SIZE,
+                    "n_devices + n_servers = " + (devices + servers) + " nodes");
+            epoch_s = reader.getPositive(PAR_EPOCH);
+            maxSteps = reader.getInt(PAR_STEPS, 1, 1_000_000);
+            bytesMin = reader.getPositive(PAR_BYTES_MIN);
+            bytesMax = reader.getPositive(PAR_BYTES_MAX);
+            reader.require(bytesMax >= bytesMin, PAR_BYTES_MAX, "task_bytes_max >= task_bytes_min (" + bytesMin + ")");
+            cyclesPerByte = reader.getPositive(PAR_CYCLES_PER_BYTE);
+            deadline_s = reader.getPositive(PAR_DEADLINE);
+            localPid = sim.pidFromKey(reader, PAR_LOCAL, MecCpu.class);
+            edgePid = sim.pidFromKey(reader, PAR_EDGE, MecCpu.class);
+            uplinkPid = sim.pidFromKey(reader, PAR_UPLINK, Uplink.class);
+            sim.checkAllKeysUsed();
+            validated = true;
+        }
         workload = sim.sharedOrNull(MecWorkload.class);
         // Generated tasks appear when an epoch starts; replayed ones during it, so they are decided at its end.
         firstDecision_s = workload == null ? 0 : epoch_s;
@@ -261,17 +271,35 @@ public final class OffloadMec implements Scenario, MecJob.Listener {
         double inf = Double.POSITIVE_INFINITY;
         boolean replay = workload != null;
         double taskBytesMax = replay ? inf : bytesMax;
+        // Hardware and routes are fixed for the scenario's life (drawn clock rates within their configured
+        // range), so their bounds are known now; rates in a cell vary with the placement, and are bounded by
+        // the channel's rate at its closest distance.
+        double deviceHz = 0;
+        int deviceCores = 0;
+        for (int m = 0; m < devices; m++) {
+            deviceHz = Math.max(deviceHz, localCpu(m).hzBound());
+            deviceCores = Math.max(deviceCores, localCpu(m).cores());
+        }
+        double[] serverRate = new double[servers];
+        double[] serverLatency = new double[servers];
+        for (int k = 0; k < servers; k++) {
+            serverRate[k] = uplink(0).channel().rateBps(PathLossChannel.MIN_DISTANCE_M);
+            for (int m = 0; m < devices; m++) {
+                serverRate[k] = Math.max(serverRate[k], uplink(m).rateBps(devices + k));
+                serverLatency[k] = Math.max(serverLatency[k], uplink(m).latency_s(devices + k));
+            }
+        }
         List<Field> obs = new ArrayList<>(List.of(
                 new Field("task_bytes", "bytes", 0, taskBytesMax),
                 new Field("task_cycles", "cycles", 0, replay ? inf : bytesMax * cyclesPerByte),
                 new Field("task_deadline_s", "s", 0, replay ? inf : deadline_s),
-                new Field("cpu_hz", "Hz", 0, inf),
+                new Field("cpu_hz", "Hz", 0, deviceHz),
                 new Field("local_backlog_s", "s", 0, inf),
                 new Field("uplink_backlog_s", "s", 0, inf)));
         for (int k = 0; k < servers; k++) {
             String p = "es" + k + "_";
-            obs.add(new Field(p + "uplink_bps", "bit/s", 0, inf));
-            obs.add(new Field(p + "cpu_hz", "Hz", 0, inf));
+            obs.add(new Field(p + "uplink_bps", "bit/s", 0, serverRate[k]));
+            obs.add(new Field(p + "cpu_hz", "Hz", 0, edgeCpu(k).hzBound()));
             obs.add(new Field(p + "backlog_cycles", "cycles", 0, inf));
             obs.add(new Field(p + "jobs", "jobs", 0, inf));
         }
@@ -282,10 +310,10 @@ public final class OffloadMec implements Scenario, MecJob.Listener {
         obs.add(new Field("task_present", "flag", 0, 1));
         obs.add(new Field("task_output_bytes", "bytes", 0, replay ? inf : 0));
         obs.add(new Field("queued_tasks", "tasks", 0, inf));
-        obs.add(new Field("cores", "cores", 0, inf));
+        obs.add(new Field("cores", "cores", 0, deviceCores));
         for (int k = 0; k < servers; k++) {
-            obs.add(new Field("es" + k + "_cores", "cores", 0, inf));
-            obs.add(new Field("es" + k + "_latency_s", "s", 0, inf));
+            obs.add(new Field("es" + k + "_cores", "cores", 0, edgeCpu(k).cores()));
+            obs.add(new Field("es" + k + "_latency_s", "s", 0, serverLatency[k]));
         }
         List<Field> actions = List.of(
                 new Field("server_choice", "server bin", -1, 1),

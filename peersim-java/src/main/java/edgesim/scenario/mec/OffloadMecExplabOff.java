@@ -14,6 +14,7 @@ import edgesim.scenario.Spec;
 import edgesim.scenario.StepOutput;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -73,6 +74,10 @@ public final class OffloadMecExplabOff implements Scenario {
     private static final int M_POSITION = 15;
 
     private final Config config;
+    /** Numbers of the configuration, evaluated once for all the resets. */
+    private final Map<String, Double> numbers = new HashMap<>();
+    private final ComponentTypes types = componentTypes();
+    private boolean validated;
     private final ExplabOffSetting setting;
     private final Config sized;
     private final Spec spec;
@@ -120,10 +125,10 @@ public final class OffloadMecExplabOff implements Scenario {
         order = new int[devices];
         build(0);
         boolean normalised = config.reader().child("env").getString("observation").equals("normalised");
-        this.spec = makeSpec(normalised);
-        this.obsDim = spec.observation().size();
-        this.metricDim = METRICS.size();
+        this.obsDim = 3 * servers + 2 * devices + 4;
         this.obsScale = scales(normalised);
+        this.spec = makeSpec(normalised);
+        this.metricDim = METRICS.size();
         this.row = new double[obsDim];
         this.out = new StepOutput(spec);
         sim = null;
@@ -135,17 +140,23 @@ public final class OffloadMecExplabOff implements Scenario {
     }
 
     private void build(long seed) {
-        ConfigReader reader = sized.reader();
+        ConfigReader reader = sized.reader(numbers);
+        if (validated) {
+            // The scenario's own keys were read and checked by the first build, and do not change.
+            sim = new Simulation(reader, types, seed);
+            return;
+        }
         ExplabOffSetting.resolve(reader.child("env")); // marks the setting keys read
         reader.getString(Simulation.PAR_SIZE);
-        sim = new Simulation(reader, componentTypes(), seed);
+        sim = new Simulation(reader, types, seed);
         sizeStd = reader.getDouble(PAR_SIZE_STD, 0, 0.5);
         shuffle = reader.getBoolean(PAR_SHUFFLE);
         reader.getChoice(PAR_OBSERVATION, "normalised", "raw");
         maxSteps = reader.getInt(PAR_STEPS, 2, 1_000_000);
         drain_s = reader.getPositive(PAR_DRAIN);
-        queuePid = sim.pidFromKey(reader, PAR_QUEUE);
+        queuePid = sim.pidFromKey(reader, PAR_QUEUE, WorkQueue.class);
         sim.checkAllKeysUsed();
+        validated = true;
     }
 
     private Spec makeSpec(boolean normalised) {
@@ -158,15 +169,20 @@ public final class OffloadMecExplabOff implements Scenario {
         double inf = Double.POSITIVE_INFINITY;
         String capacityUnit = normalised ? "size/s / 25" : "size/s";
         String sizeUnit = normalised ? "size / 20" : "size";
+        // Capacities, deadlines and upload times come from the setting's table: their highs are its largest
+        // entries, scaled as observe() scales them (fields in observe()'s order, so obs.size() is the index).
         List<Field> obs = new ArrayList<>();
         for (int b = 0; b < servers; b++) {
-            obs.add(new Field("es" + b + "_capacity", capacityUnit, 0, inf));
+            obs.add(new Field("es" + b + "_capacity", capacityUnit, 0,
+                    setting.serverCapacity()[b] / obsScale[obs.size()]));
         }
-        obs.add(new Field("device_capacity", normalised ? "size/s / 3" : "size/s", 0, inf));
+        obs.add(new Field("device_capacity", normalised ? "size/s / 3" : "size/s", 0,
+                setting.deviceCapacity() / obsScale[obs.size()]));
+        double deadlineMax = Arrays.stream(setting.classDeadline_s()).max().orElseThrow();
         // Sizes are normal draws; with the std bounded by 0.5 they stay positive in practice, but the space
         // must contain every value the simulator can produce.
         obs.add(new Field("task_size", sizeUnit, -inf, inf));
-        obs.add(new Field("task_deadline_s", normalised ? "s / 5" : "s", 0, inf));
+        obs.add(new Field("task_deadline_s", normalised ? "s / 5" : "s", 0, deadlineMax / obsScale[obs.size()]));
         for (int k = 0; k < devices; k++) {
             obs.add(new Field("class" + k + "_task_size", sizeUnit, -inf, inf));
         }
@@ -174,12 +190,19 @@ public final class OffloadMecExplabOff implements Scenario {
             obs.add(new Field("class" + k + "_own", "flag", 0, 1));
         }
         for (int b = 0; b < servers; b++) {
-            obs.add(new Field("es" + b + "_upload_s", normalised ? "s / 0.5" : "s", 0, inf));
+            double uploadMax = 0;
+            for (int m = 0; m < devices; m++) {
+                uploadMax = Math.max(uploadMax, setting.upload_s()[m][b]);
+            }
+            obs.add(new Field("es" + b + "_upload_s", normalised ? "s / 0.5" : "s", 0, uploadMax / obsScale[obs.size()]));
         }
         for (int b = 0; b < servers; b++) {
             obs.add(new Field("es" + b + "_backlog_s", "s", 0, inf));
         }
         obs.add(new Field("last_server", "index", -1, servers - 1));
+        if (obs.size() != obsDim) {
+            throw new IllegalStateException(obs.size() + " observation fields, " + obsDim + " expected");
+        }
         List<Field> actions = List.of(
                 new Field("server_choice", "server bin", -1, 1),
                 new Field("offload_ratio", "2p - 1", -1, 1));

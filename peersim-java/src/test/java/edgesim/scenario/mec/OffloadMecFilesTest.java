@@ -58,7 +58,8 @@ class OffloadMecFilesTest {
                    [0.002, 0.0035, 0, 0.0015, 0.021], [0.0015, 0.002, 0.0015, 0, 0.0205],
                    [0.021, 0.0225, 0.021, 0.0205, 0]],
                   "bottleneck_bps": [[null, 1e9, 1e9, 1e9, 5e7], [1e9, null, 1e9, 1e9, 5e7],
-                   [1e9, 1e9, null, 1e9, 5e7], [1e9, 1e9, 1e9, null, 5e7], [5e7, 5e7, 5e7, 5e7, null]]}}
+                   [1e9, 1e9, null, 1e9, 5e7], [1e9, 1e9, 1e9, null, 5e7], [5e7, 5e7, 5e7, 5e7, null]],
+                  "hops": [[0, 3, 2, 2, 2], [3, 0, 3, 1, 3], [2, 3, 0, 2, 2], [2, 1, 2, 0, 2], [2, 3, 2, 2, 0]]}}
                 """.formatted(d0Role, agent, agent, e0Role);
     }
 
@@ -161,7 +162,14 @@ class OffloadMecFilesTest {
         Path broken = write(dir, "broken.json", topology("device", true, "edge").replace("\"cores\": 4", "\"cores\": 0"));
         ConfigException bad = assertThrows(ConfigException.class, () -> create(new HashMap<>(Map.of(
                 "topology", broken.toString(), "n_devices", "2", "n_servers", "1"))));
-        assertTrue(bad.getMessage().contains("compute_nodes[3] (e0): cores must be an integer >= 1"), bad.getMessage());
+        assertTrue(bad.getMessage().contains("compute_nodes[3] (e0): cores must be an integer in [1, 4096], got 0"),
+                bad.getMessage());
+        // Not clamped to 2^31 - 1: a file the simulator cannot run is refused, naming the key, file, element, field.
+        Path huge = write(dir, "huge.json", topology("device", true, "edge").replace("\"cores\": 4", "\"cores\": 1e30"));
+        ConfigException cores = assertThrows(ConfigException.class, () -> create(new HashMap<>(Map.of(
+                "topology", huge.toString(), "n_devices", "2", "n_servers", "1"))));
+        assertEquals("init.net.topology: " + huge + ": compute_nodes[3] (e0): cores must be an integer in [1, 4096], "
+                + "got 1e30", cores.getMessage());
     }
 
     private static final String HEAD = "# pygym-workload 1\n"

@@ -1,0 +1,88 @@
+package edgesim.bridge;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import py4j.Protocol;
+
+/**
+ * The container health check: connects to a simulator server and performs py4j's authentication
+ * command with the token, so "healthy" means the gateway accepts clients, not merely that a port is open.
+ * Exits 0 when the server accepts the token, 1 otherwise (with the reason on stderr), 2 on bad arguments.
+ * Usage: {@code HealthCheck [--host H] [--port P] [--timeout-ms T]}; the token comes from the environment
+ * variable PYGYM_TOKEN, as for {@link Server}.
+ */
+public final class HealthCheck {
+    public static final String TOKEN_ENV = "PYGYM_TOKEN";
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 25333;
+    public static final int DEFAULT_TIMEOUT_MS = 3000;
+
+    private HealthCheck() {
+    }
+
+    public static void main(String[] args) {
+        String host = DEFAULT_HOST;
+        int port = DEFAULT_PORT;
+        int timeoutMs = DEFAULT_TIMEOUT_MS;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--host" -> host = args[++i];
+                    case "--port" -> port = Integer.parseInt(args[++i]);
+                    case "--timeout-ms" -> timeoutMs = Integer.parseInt(args[++i]);
+                    default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
+                }
+            }
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("--port must be in [1, 65535], got " + port);
+            }
+            if (timeoutMs < 1) {
+                throw new IllegalArgumentException("--timeout-ms must be positive, got " + timeoutMs);
+            }
+        } catch (RuntimeException e) {
+            System.err.println("health check: bad arguments: " + e.getMessage()
+                    + "\nusage: HealthCheck [--host H] [--port P] [--timeout-ms T] (token from " + TOKEN_ENV + ")");
+            System.exit(2);
+        }
+        String token = System.getenv(TOKEN_ENV);
+        if (token == null || token.isEmpty()) {
+            System.err.println("health check: " + TOKEN_ENV + " is not set; the server's token is needed to check it");
+            System.exit(1);
+        }
+        String problem = check(host, port, token, timeoutMs);
+        if (problem != null) {
+            System.err.println("health check: " + problem);
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    /** Returns null when the server at host:port accepts the token, else what went wrong. */
+    static String check(String host, int port, String token, int timeoutMs) {
+        String where = host + ":" + port;
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), timeoutMs);
+            socket.setSoTimeout(timeoutMs);
+            OutputStream out = socket.getOutputStream();
+            out.write(Protocol.getAuthCommand(token).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            BufferedReader in = new BufferedReader(
+                    new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            String reply = in.readLine();
+            if (reply == null) {
+                return "the server at " + where + " closed the connection without answering";
+            }
+            if (!(reply + "\n").equals(Protocol.VOID_COMMAND)) {
+                return "the server at " + where + " refused the token (reply '" + reply + "')";
+            }
+            return null;
+        } catch (IOException e) {
+            return "cannot reach the server at " + where + ": " + e;
+        }
+    }
+}
