@@ -8,7 +8,7 @@ A run directory holds
   ``charts/`` (returns, lengths, schedules, speed), ``losses/`` and ``env/`` (the env's episode figures);
 - ``checkpoints/step_<n>.pt`` and ``checkpoints/latest.pt`` (see :mod:`agents.common.checkpoint`);
 - ``summary.json`` once the run has ended: ``status`` "finished" or "failed" (with the error), steps,
-  final figures, speed and where the time went.
+  final figures, speed, where the time went and the trainer process's CPU seconds (``cpu_s``).
 
 A directory appears complete or not at all: it is assembled under a temporary name and renamed.
 """

@@ -258,6 +258,7 @@ class TrainingRun:
             disable=None if args.progress else True,
         )
         self._sps_mark = (self.global_step, time.perf_counter())
+        self._cpu_start = time.process_time() - counters.get("cpu_s", 0.0)
 
     @classmethod
     def start(cls, args: TrainArgs, algo: str) -> TrainingRun:
@@ -401,6 +402,7 @@ class TrainingRun:
                 "invalid_actions": self.invalid_actions,
                 "time_s": dict(self.timer.totals),
                 "wall_s": self.logger.wall_s(),
+                "cpu_s": time.process_time() - self._cpu_start,
             },
             "layout": self.layout,
             "args": dataclasses.asdict(self.args),
@@ -477,6 +479,7 @@ class TrainingRun:
             "final_completion_ratio": _finite_or_none(completion),
             "final_latency_mean_s": _finite_or_none(latency),
             "wall_s": wall,
+            "cpu_s": time.process_time() - self._cpu_start,
             "env_steps_per_s": steps / wall if wall > 0 else None,
             "decisions_per_s": steps * self.num_agents / wall if wall > 0 else None,
             "time_s": time_s,
