@@ -7,11 +7,11 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import py4j.Protocol;
 
 /**
- * The container health check: connects to a simulator server and performs py4j's authentication
- * command with the token, so "healthy" means the gateway accepts clients, not merely that a port is open.
+ * The container health check: connects to a simulator server and performs the authentication command
+ * (py4j's, see {@link Wire}) with the token, so "healthy" means the server accepts clients, not merely that a port
+ * is open.
  * Exits 0 when the server accepts the token, 1 otherwise (with the reason on stderr), 2 on bad arguments.
  * Usage: {@code HealthCheck [--host H] [--port P] [--timeout-ms T]}; the token comes from the environment
  * variable PYGYM_TOKEN, as for {@link Server}.
@@ -69,7 +69,7 @@ public final class HealthCheck {
             socket.connect(new InetSocketAddress(host, port), timeoutMs);
             socket.setSoTimeout(timeoutMs);
             OutputStream out = socket.getOutputStream();
-            out.write(Protocol.getAuthCommand(token).getBytes(StandardCharsets.UTF_8));
+            out.write((Wire.AUTH_COMMAND + "\n" + token + "\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
             BufferedReader in = new BufferedReader(
                     new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
@@ -77,7 +77,7 @@ public final class HealthCheck {
             if (reply == null) {
                 return "the server at " + where + " closed the connection without answering";
             }
-            if (!(reply + "\n").equals(Protocol.VOID_COMMAND)) {
+            if (!(reply + "\n").equals(new String(Wire.VOID_REPLY, StandardCharsets.US_ASCII))) {
                 return "the server at " + where + " refused the token (reply '" + reply + "')";
             }
             return null;

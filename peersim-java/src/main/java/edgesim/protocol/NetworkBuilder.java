@@ -7,7 +7,6 @@ import edgesim.engine.Initializer;
 import edgesim.engine.Node;
 import edgesim.engine.Simulation;
 import edgesim.io.TopologyFile;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -76,7 +75,7 @@ public final class NetworkBuilder implements Initializer {
             return;
         }
         try {
-            this.topology = cache.computeIfAbsent(file, f -> TopologyFile.read(Path.of(f)));
+            this.topology = cache.computeIfAbsent(file, f -> TopologyFile.read(config.getFile(PAR_TOPOLOGY)));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(topologyKey + ": " + e.getMessage());
         }
