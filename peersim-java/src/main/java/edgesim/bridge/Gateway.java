@@ -222,7 +222,7 @@ final class Gateway {
                     Wire.writeError(out, refused);
                 } else {
                     call(method, parts.subList(2, parts.size()), out, owner, first);
-                    first = false;
+                    first &= method.equals("hello") && owner[0] == null;
                 }
             }
             out.flush();

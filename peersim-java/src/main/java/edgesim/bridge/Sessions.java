@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -119,8 +120,12 @@ public final class Sessions {
         if (timer == null) {
             return;
         }
-        owner.expiry = timer.schedule(() -> expire(owner), Math.round(limits.orphanGrace_s() * 1000),
-                TimeUnit.MILLISECONDS);
+        try {
+            owner.expiry = timer.schedule(() -> expire(owner), Math.round(limits.orphanGrace_s() * 1000),
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // The server is shutting down: its sessions end with it.
+        }
     }
 
     /** Closes the groups of an owner without connections and drops its uploads and holds. */
