@@ -76,10 +76,12 @@ final class ContentStore {
         this.maxCacheBytes = maxCacheBytes;
     }
 
-    /** A store in a new private folder under the JVM's temporary folder. */
+    /** A store in a new private folder in the temporary folder: $TMPDIR, else the JVM's java.io.tmpdir. */
     static ContentStore inTemporaryFolder(long maxFileBytes, long maxCacheBytes) {
+        String tmpdir = System.getenv("TMPDIR");
+        Path parent = Path.of(tmpdir != null && !tmpdir.isEmpty() ? tmpdir : System.getProperty("java.io.tmpdir"));
         try {
-            Path dir = Files.createTempDirectory("pygym-files-",
+            Path dir = Files.createTempDirectory(parent, "pygym-files-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             return new ContentStore(dir, maxFileBytes, maxCacheBytes);
         } catch (IOException e) {
