@@ -251,6 +251,7 @@ class Client:
         self._lock = threading.Lock()
         self._upload_lock = threading.Lock()
         self._closed = False
+        self._lost = False
         self._owner_pid = os.getpid()
         self.replaced_when_dead = False
         """set for this process's default simulator, which the next environment replaces if it died"""
@@ -290,8 +291,9 @@ class Client:
         return self._closed
 
     def alive(self) -> bool:
-        """False once the connection is closed or this client's own JVM has exited."""
-        return not self._closed and (self.process is None or self.process.alive())
+        """False once the connection is closed, a connection to the server broke, or this client's own JVM
+        has exited (the environments made from now on then get a fresh client)."""
+        return not self._closed and not self._lost and (self.process is None or self.process.alive())
 
     def _inherited(self) -> None:
         """Called in a forked child: the parent's connections are the parent's."""
@@ -377,6 +379,7 @@ class Client:
             ) from None
         except OSError as e:
             connection.close()
+            self._lost = True
             raise SimulatorCrashed(self._crash_message(what, e)) from None
         except BaseException:
             # Ctrl-C (or any other interruption): the reply is still in flight on this connection.
