@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from py4j.java_gateway import GatewayParameters, JavaGateway
+from py4j.java_gateway import GatewayParameters, JavaGateway, java_import
 from py4j.protocol import Py4JError
 
 import pygym
@@ -57,20 +57,22 @@ def test_py4j_s_own_client_calls_the_session_api(py4j_gateway: JavaGateway) -> N
     assert entry.close(int(created[1:])) == "+"
 
 
+def _read_file(g: JavaGateway) -> object:
+    return g.jvm.java.nio.file.Files.readString(g.jvm.java.io.File("/etc/hostname").toPath())
+
+
 ATTACKS = {
     "System.getProperty": lambda g: g.jvm.java.lang.System.getProperty("user.home"),
     "System.getenv": lambda g: g.jvm.java.lang.System.getenv("PYGYM_TOKEN"),
-    "Files.readString": lambda g: g.jvm.java.nio.file.Files.readString(
-        g.jvm.java.nio.file.Path.of("/etc/hostname")
-    ),
+    "Files.readString": _read_file,
     "Runtime.exec": lambda g: g.jvm.java.lang.Runtime.getRuntime().exec("touch /tmp/pygym-owned"),
     "setAccessible": lambda g: g.entry_point.getClass().getDeclaredField("groups").setAccessible(True),
     "getClass": lambda g: g.entry_point.getClass(),
     "a constructor": lambda g: g.jvm.java.lang.ProcessBuilder(["id"]),
     "an array": lambda g: g.new_array(g.jvm.java.lang.String, 3),
     "a JVM view": lambda g: g.new_jvm_view().java,
-    "java_import": lambda g: g.jvm.java.util.Collections,
-    "a static method by name": lambda g: g.entry_point.notifyAll(),
+    "java_import": lambda g: java_import(g.jvm, "java.io.*"),
+    "another method of the entry point": lambda g: g.entry_point.notifyAll(),
 }
 
 
