@@ -87,9 +87,9 @@ def serve(
     max_sessions_per_client: Annotated[
         int | None, typer.Option(help="open sessions per client [1024]")
     ] = None,
-    max_nodes_per_session: Annotated[int | None, typer.Option(help="nodes of one session [10000]")] = None,
+    max_nodes_per_session: Annotated[int | None, typer.Option(help="nodes of one session [1000]")] = None,
     max_nodes_per_client: Annotated[
-        int | None, typer.Option(help="nodes over all sessions of one client [200000]")
+        int | None, typer.Option(help="nodes over all sessions of one client [100000]")
     ] = None,
     max_upload_bytes: Annotated[
         int | None, typer.Option(help="bytes of one file sent by content [536870912]")

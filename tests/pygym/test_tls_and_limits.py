@@ -178,13 +178,13 @@ def test_bad_tls_files_stop_the_server_with_their_names(
         (
             "2,000,000 nodes (405 s and 3.7 GB before)",
             lambda s: pygym.make("offload-neighbour-v0", server=s, nodes=2_000_000, agents=2),
-            r"network.size = 2000000 nodes: this server allows at most 10000 nodes per session "
+            r"network.size = 2000000 nodes: this server allows at most 1000 nodes per session "
             r"\(pygym sim serve --max-nodes-per-session\)",
         ),
         (
             "a 20,000-device offload-mec-v0 (OutOfMemoryError before)",
             lambda s: pygym.make("offload-mec-v0", server=s, n_devices=20_000),
-            r"network.size = 20\d\d\d nodes: this server allows at most 10000 nodes per session",
+            r"network.size = 20\d\d\d nodes: this server allows at most 1000 nodes per session",
         ),
         (
             "5,000 sessions (all opened before)",

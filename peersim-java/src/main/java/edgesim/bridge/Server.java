@@ -123,7 +123,8 @@ public final class Server {
                     maxNodesPerClient != null ? maxNodesPerClient : d.maxNodesPerClient(),
                     maxUploadBytes != null ? maxUploadBytes : d.maxUploadBytes(),
                     maxCacheBytes != null ? maxCacheBytes : d.maxCacheBytes(),
-                    orphanGrace_s != null ? orphanGrace_s : d.orphanGrace_s());
+                    orphanGrace_s != null ? orphanGrace_s : d.orphanGrace_s(),
+                    d.maxHeapFraction());
         }
     }
 

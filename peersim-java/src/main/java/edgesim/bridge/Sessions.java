@@ -286,6 +286,7 @@ public final class Sessions {
     }
 
     private synchronized void reserve(Owner owner, int count, long nodes) {
+        checkHeap();
         if (nodes > limits.maxNodesPerSession()) {
             throw limit("network.size = " + nodes + " nodes: this server allows at most " + limits.maxNodesPerSession()
                     + " nodes per session (pygym sim serve --max-nodes-per-session)");
@@ -302,6 +303,26 @@ public final class Sessions {
         }
         owner.sessions += count;
         owner.nodes += count * nodes;
+    }
+
+    /** Refuses new sessions while the heap is nearly full, after a collection has had its chance. */
+    private void checkHeap() {
+        if (limits.maxHeapFraction() >= 1) {
+            return;
+        }
+        Runtime runtime = Runtime.getRuntime();
+        long max = runtime.maxMemory();
+        long used = runtime.totalMemory() - runtime.freeMemory();
+        if (used > limits.maxHeapFraction() * max) {
+            // Rare: only near the limit, where a full collection costs less than a refusal or an OutOfMemoryError.
+            System.gc();
+            used = runtime.totalMemory() - runtime.freeMemory();
+        }
+        if (used > limits.maxHeapFraction() * max) {
+            throw limit("the simulator server's memory is nearly full (" + (used >> 20) + " of " + (max >> 20)
+                    + " MB in use, above " + Math.round(100 * limits.maxHeapFraction()) + "%): close sessions, or "
+                    + "give the server's JVM more heap (-Xmx)");
+        }
     }
 
     private static BridgeException limit(String message) {

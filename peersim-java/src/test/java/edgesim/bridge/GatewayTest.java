@@ -143,7 +143,7 @@ class GatewayTest {
     @Test
     void connectionsBeyondTheLimitAreRefusedWithAReason() throws IOException {
         server.close();
-        Limits two = new Limits(2, Limits.MIN_COMMAND_BYTES, 10, 100, 1000, 1 << 20, 1 << 20, 5.0);
+        Limits two = new Limits(2, Limits.MIN_COMMAND_BYTES, 10, 100, 1000, 1 << 20, 1 << 20, 5.0, 1.0);
         server = new GatewayFixture(two);
         GatewayFixture.Raw b = server.connect(GatewayFixture.TOKEN);
         try (GatewayFixture.Raw a = server.connect(GatewayFixture.TOKEN);

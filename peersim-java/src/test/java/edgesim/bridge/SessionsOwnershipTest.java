@@ -64,7 +64,7 @@ class SessionsOwnershipTest {
 
     @Test
     void aClientWithoutConnectionsLosesItsSessionsAfterTheGracePeriod() throws Exception {
-        Limits quick = new Limits(64, Limits.MIN_COMMAND_BYTES, 100, 1000, 10_000, 1 << 20, 1 << 20, 0.3);
+        Limits quick = new Limits(64, Limits.MIN_COMMAND_BYTES, 100, 1000, 10_000, 1 << 20, 1 << 20, 0.3, 1.0);
         try (GatewayFixture server = new GatewayFixture(quick);
                 GatewayFixture.Raw observer = server.connect(GatewayFixture.TOKEN)) {
             GatewayFixture.Raw alice = server.connect(GatewayFixture.TOKEN);
@@ -93,7 +93,7 @@ class SessionsOwnershipTest {
 
     @Test
     void limitsPerSessionAndPerClientAreNamedAndOthersKeepWorking() throws IOException {
-        Limits small = new Limits(64, Limits.MIN_COMMAND_BYTES, 3, 10, 24, 1 << 20, 1 << 20, 5.0);
+        Limits small = new Limits(64, Limits.MIN_COMMAND_BYTES, 3, 10, 24, 1 << 20, 1 << 20, 5.0, 1.0);
         try (GatewayFixture server = new GatewayFixture(small);
                 GatewayFixture.Raw alice = server.connect(GatewayFixture.TOKEN);
                 GatewayFixture.Raw bob = server.connect(GatewayFixture.TOKEN)) {
@@ -110,6 +110,18 @@ class SessionsOwnershipTest {
             assertTrue(create(alice, 1, SMALL).startsWith("!ys+"));
             assertTrue(create(bob, 3, SMALL).startsWith("!ys+"));
             assertEquals("!yi6", bob.call("sessionCount"));
+        }
+    }
+
+    @Test
+    void aNearlyFullHeapRefusesNewSessionsWithAReason() throws IOException {
+        Limits tight = new Limits(64, Limits.MIN_COMMAND_BYTES, 100, 1000, 10_000, 1 << 20, 1 << 20, 5.0, 1e-6);
+        try (GatewayFixture server = new GatewayFixture(tight);
+                GatewayFixture.Raw c = server.connect(GatewayFixture.TOKEN)) {
+            String reply = create(c, 1, SMALL);
+            assertTrue(reply.startsWith("!ys-limit:the simulator server's memory is nearly full ("), reply);
+            assertTrue(reply.contains("close sessions, or give the server's JVM more heap (-Xmx)"), reply);
+            assertEquals("!yi0", c.call("sessionCount"));
         }
     }
 }
