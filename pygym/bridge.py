@@ -346,7 +346,7 @@ class Client:
             )
         if "token" in message:
             return ConnectionFailed(
-                f"{self.address}: the auth token was refused (give the server's token as token=, "
+                f"the simulator at {self.address} refused the auth token (give the server's token as token=, "
                 "$PYGYM_TOKEN or pygym.connect's token)"
             )
         return ConnectionFailed(f"the simulator at {self.address} refused the connection: {message}")

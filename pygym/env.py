@@ -264,6 +264,8 @@ class SimParallelEnv(ParallelEnv):
     ]:
         group = self._live_group()
         if not self.agents:
+            if self.last_frame is not None and not actions:
+                return {}, {}, {}, {}, {}  # no live agent, nothing to do (PettingZoo's API test steps here)
             raise SessionError("the episode is over (or was never started): call reset() first")
         encoded = self._encode_actions(actions)
         batch = group.run(np.full(1, OP_STEP, dtype=np.int8), None, encoded[None])

@@ -118,6 +118,7 @@ class VecEnv:
         self._bases: np.ndarray | None = None
         self._episodes = np.zeros(n, dtype=np.int64)
         self._ended = np.zeros(n, dtype=bool)
+        self._step_ops = np.full(n, OP_STEP, dtype=np.int8)
         self._started = False
 
     def _live(self) -> SessionGroup:
@@ -158,8 +159,12 @@ class VecEnv:
             raise SessionError("step() before reset(): call reset() first")
         resets = self._ended
         encoded = self._check_actions(actions, ~resets)
-        ops = np.where(resets, OP_RESET, OP_STEP).astype(np.int8)
-        batch = group.run(ops, self._next_seeds(resets) if resets.any() else None, encoded)
+        if resets.any():
+            batch = group.run(
+                np.where(resets, OP_RESET, OP_STEP).astype(np.int8), self._next_seeds(resets), encoded
+            )
+        else:
+            batch = group.run(self._step_ops, None, encoded)
         rewards = group.rewards.astype(np.float32)
         ended = batch.ended
         terminations = np.repeat(batch.terminated[:, None], self.num_agents, axis=1)
@@ -204,6 +209,8 @@ class VecEnv:
             if array.dtype.kind not in "biuf":
                 raise ActionError(f"actions have dtype {array.dtype}; expected real numbers (float32)")
             array = array.astype(np.float32)
+            if np.isfinite(array).all():
+                return array
             bad = ~np.isfinite(array).all(axis=2) & stepping[:, None]
             what = "is not finite (NaN or inf)"
         else:

@@ -135,7 +135,7 @@ from pygym.episodes import EpisodeLogic
 from pygym.errors import ConfigError
 from pygym.frames import Batch
 from pygym.group import Prepared
-from pygym.rewards import REWARDS, RewardWeights
+from pygym.rewards import REWARDS, RewardWeights, sparse, sparse_vector
 
 DEFAULT_NODES = 20
 
@@ -180,6 +180,8 @@ class NeighbourEpisodes(EpisodeLogic):
         self.latency = records.index("latency_s")
         self.latencies: list[list[np.ndarray]] = [[] for _ in range(num_envs)]
         self.warned = np.zeros(num_envs, dtype=bool)
+        # The sparse reward is a product with a weight vector: one operation per step for the whole batch.
+        self.linear = sparse_vector(self.metric_index, self.weights) if self.reward_fn is sparse else None
 
     def _started(self, which: np.ndarray, batch: Batch) -> None:
         # Tasks arrive (and may be dropped) before the first decision: the reset frame counts too.
@@ -189,11 +191,19 @@ class NeighbourEpisodes(EpisodeLogic):
         self._collect_latencies(which, batch)
 
     def _rewards(self, which: np.ndarray, batch: Batch) -> np.ndarray:
-        n, agents, m = batch.metrics.shape
-        rewards = self.reward_fn(batch.metrics.reshape(n * agents, m), self.metric_index, self.weights)
-        self.totals[which] += batch.metrics[which].sum(axis=1)
+        metrics = batch.metrics
+        if self.linear is not None:
+            rewards = metrics @ self.linear
+        else:
+            n, agents, m = metrics.shape
+            rewards = self.reward_fn(metrics.reshape(n * agents, m), self.metric_index, self.weights)
+            rewards = rewards.reshape(n, agents)
+        if which.all():
+            self.totals += metrics.sum(axis=1)
+        else:
+            self.totals[which] += metrics[which].sum(axis=1)
         self._collect_latencies(which, batch)
-        return rewards.reshape(n, agents)
+        return rewards
 
     def _collect_latencies(self, which: np.ndarray, batch: Batch) -> None:
         if not len(batch.task_records):

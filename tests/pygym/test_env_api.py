@@ -73,8 +73,9 @@ def test_spaces_agents_and_episode_end(short_env) -> None:
         assert not any(terms.values())
         truncated = all(truncs.values())
     assert steps == 100 and truncated and env.agents == []
+    assert env.step({}) == ({}, {}, {}, {}, {})  # no live agent: nothing happens
     with pytest.raises(pygym.SessionError, match="call reset"):
-        env.step({})
+        env.step({"node_0": 0})
 
 
 def test_reset_without_seed_continues_the_seeded_sequence(short_env) -> None:

@@ -99,7 +99,7 @@ def test_connect_to_a_running_server_with_its_token() -> None:
             assert len(rewards) == 10
         client.close()
         with pytest.raises(
-            pygym.ConnectionFailed, match=f"127.0.0.1:{info['port']}: the auth token was refused"
+            pygym.ConnectionFailed, match=f"the simulator at 127.0.0.1:{info['port']} refused the auth token"
         ):
             pygym.connect(info["host"], info["port"], "wrong-token-12345678")
     finally:

@@ -225,18 +225,17 @@ def test_a_client_killed_halfway_through_an_upload_leaves_nothing(served: Served
 
 
 def test_a_trainer_finds_the_server_in_pygym_server_and_writes_its_address_into_the_run(
-    served: Served, tmp_path: Path
+    served: Served, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    env = client_env(served.token)
-    env["PYGYM_SERVER"] = served.address
-    tiny = ["--set", "episode_s=1", "--num-envs", "2", "--no-progress", "--seed", "3", "--num-steps", "5"]
-    result = subprocess.run(
-        [PYTHON, "-m", "pygym.cli", "train", "a2c", *tiny, "--hidden", "8", "--total-timesteps", "40",
-         "--runs-dir", str(tmp_path)],
-        env=env, capture_output=True, text=True, timeout=240,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
-    config_text = (Path(result.stdout.strip().splitlines()[-1]) / "config.json").read_text()
+    from agents import a2c
+    from agents.common.session import TrainingRun, parse_args
+
+    monkeypatch.setenv("PYGYM_TOKEN", served.token)
+    monkeypatch.setenv("PYGYM_SERVER", served.address)
+    args = parse_args(a2c.Args, ["--set", "episode_s=1", "--num-envs", "2", "--runs-dir", str(tmp_path)])
+    with TrainingRun.start(args, "a2c") as run:
+        assert run.venv.servers == [served.address]
+        config_text = (run.run_dir / "config.json").read_text()
     config = json.loads(config_text)
     assert config["server"] == served.address and config["args"]["server"] is None
     assert served.token not in config_text

@@ -343,15 +343,7 @@ public final class Sessions {
      * crosses as base64 without the per-character escaping of strings.
      */
     public byte[] run(Owner owner, int id, byte[] input) {
-        String failure;
-        try {
-            return group(owner, id).run(input);
-        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-            failure = call(() -> {
-                throw e;
-            });
-        }
-        return failure.getBytes(StandardCharsets.UTF_8);
+        return frameCall(() -> group(owner, id).run(input));
     }
 
     /**
@@ -371,9 +363,14 @@ public final class Sessions {
      * region (many task records) comes back as the returned array instead, and a failure as its text.
      */
     public byte[] runShared(Owner owner, int id, int inputLength) {
+        return frameCall(() -> group(owner, id).runShared(inputLength));
+    }
+
+    /** A call that returns a frame, or the UTF-8 text of its failure as {@link #call} words it. */
+    private static byte[] frameCall(Supplier<byte[]> body) {
         String failure;
         try {
-            return group(owner, id).runShared(inputLength);
+            return body.get();
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
             failure = call(() -> {
                 throw e;
