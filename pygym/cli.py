@@ -80,7 +80,9 @@ def serve(
         Path | None,
         typer.Option(help="folder whose files clients may name as workload='server:/path' (default: none)"),
     ] = None,
-    max_connections: Annotated[int | None, typer.Option(help="connections at once [64]")] = None,
+    max_connections: Annotated[
+        int | None, typer.Option(help="connections at once (a pygym client holds 2 or more) [256]")
+    ] = None,
     max_command_bytes: Annotated[
         int | None, typer.Option(help="bytes of one command after authentication [67108864]")
     ] = None,

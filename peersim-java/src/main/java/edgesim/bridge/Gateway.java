@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
@@ -27,6 +28,8 @@ import javax.net.ssl.SSLSocketFactory;
  * server closes a TLS client's connection at once.
  */
 final class Gateway {
+    private static final long ACCEPT_RETRY_NS = 100_000_000L;
+
     private final ServerSocket listener;
     private final Sessions sessions;
     private final byte[] token;
@@ -62,6 +65,8 @@ final class Gateway {
                 if (listener.isClosed()) {
                     return;
                 }
+                // Out of file descriptors, say: pause rather than spin on a failing accept.
+                LockSupport.parkNanos(ACCEPT_RETRY_NS);
                 continue;
             }
             if (!connections.tryAcquire()) {

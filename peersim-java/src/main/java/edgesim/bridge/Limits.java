@@ -30,14 +30,14 @@ public record Limits(int maxConnections, int maxCommandBytes, int maxSessionsPer
      * machine: offload-neighbour-v0 with 1,000 nodes is made and reset in 2 s, with 3,000 in 7 s and 10,000 in
      * 75 s; offload-mec-v0 with 1,000 devices takes 14 s and 500 MB (its observation grows with the devices).
      */
-    public static final Limits SERVED = new Limits(64, 64 << 20, 1024, 1_000, 100_000, 512L << 20, 2L << 30, 5.0,
+    public static final Limits SERVED = new Limits(256, 64 << 20, 1024, 1_000, 100_000, 512L << 20, 2L << 30, 5.0,
             0.85);
 
     /**
      * Defaults for the JVM a pygym process starts for itself: its one client is the user who started it, so
      * sessions and nodes are bounded by the heap only.
      */
-    public static final Limits OWN_PROCESS = new Limits(64, 64 << 20, Integer.MAX_VALUE, Integer.MAX_VALUE,
+    public static final Limits OWN_PROCESS = new Limits(256, 64 << 20, Integer.MAX_VALUE, Integer.MAX_VALUE,
             Long.MAX_VALUE, 512L << 20, 2L << 30, 5.0, 1.0);
 
     public Limits {
