@@ -49,14 +49,14 @@ def local_server() -> Client:
         return _local
 
 
-def parse_address(address: str) -> tuple[str, int]:
-    """``host:port`` (``[v6 address]:port`` for IPv6) as a (host, port) pair; ConfigError if malformed."""
+def parse_address(address: str, source: str = "server address") -> tuple[str, int]:
+    """``host:port`` (``[v6 address]:port`` for IPv6) as a (host, port) pair; ConfigError naming ``source``
+    if malformed."""
     host, sep, port_text = address.strip().rpartition(":")
     host = host.strip("[]")
     if not sep or not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise ConfigError(
-            f"server address {address!r}: expected 'host:port' with a port in 1..65535 "
-            "(e.g. 'localhost:25333')"
+            f"{source} {address!r}: expected 'host:port' with a port in 1..65535 (e.g. 'localhost:25333')"
         )
     return host, int(port_text)
 
@@ -97,8 +97,10 @@ def resolve(
                 "(give them to pygym.connect)"
             )
         return server
+    source = "server address"
     if server is None:
         server = os.environ.get(SERVER_VARIABLE) or None
+        source = f"${SERVER_VARIABLE}"
         if server is None:
             if token is not None or tls is not None or tls_ca is not None:
                 raise ConfigError(
@@ -111,7 +113,7 @@ def resolve(
             f"server={server!r}: expected 'host:port', a client from pygym.connect, or None for this "
             f"process's own simulator (got {type(server).__name__})"
         )
-    host, port = parse_address(server)
+    host, port = parse_address(server, source)
     token = token if token is not None else os.environ.get(TOKEN_VARIABLE)
     if not token:
         raise ConfigError(f"server {server!r} needs a token: pass token=... or set {TOKEN_VARIABLE}")

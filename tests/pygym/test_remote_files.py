@@ -239,3 +239,25 @@ def test_a_trainer_finds_the_server_in_pygym_server_and_writes_its_address_into_
     config = json.loads(config_text)
     assert config["server"] == served.address and config["args"]["server"] is None
     assert served.token not in config_text
+
+
+def test_bad_server_input_is_named(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PYGYM_TOKEN", raising=False)
+    monkeypatch.delenv("PYGYM_SERVER", raising=False)
+    cases = [
+        ({"server": served.address}, pygym.ConfigError, "needs a token: pass token=... or set PYGYM_TOKEN"),
+        ({"server": "127.0.0.1:99999", "token": "t" * 16}, pygym.ConfigError, "port in 1..65535"),
+        ({"server": "127.0.0.1:port", "token": "t" * 16}, pygym.ConfigError, "expected 'host:port'"),
+        ({"token": served.token}, pygym.ConfigError, r"token=, tls= and tls_ca= need server='host:port'"),
+        ({"server": served.address, "token": "wrong-token-0123456789"}, pygym.ConnectionFailed,
+         f"the simulator at {served.address} refused the auth token"),
+    ]  # fmt: skip
+    checked = 0
+    for kwargs, error, message in cases:
+        with pytest.raises(error, match=message):
+            pygym.make("offload-neighbour-v0", **kwargs, nodes=4, agents=2)
+        checked += 1
+    monkeypatch.setenv("PYGYM_SERVER", "no-port-here")
+    with pytest.raises(pygym.ConfigError, match=r"\$PYGYM_SERVER 'no-port-here': expected 'host:port'"):
+        pygym.make_vec("offload-neighbour-v0", 2, nodes=4, agents=2)
+    assert checked == len(cases)
