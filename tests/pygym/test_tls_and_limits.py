@@ -247,3 +247,17 @@ def test_limits_set_by_the_serve_options(tmp_path: Path) -> None:
         finally:
             one.close()
             two.close()
+
+
+def test_the_container_health_check_logs_in_over_tls_too(tls_server: Served) -> None:
+    """The image's HEALTHCHECK command, against a server started with a certificate."""
+    command = [pygym.jvm.java_executable(), "-cp", str(pygym.jvm.jar_path()), "edgesim.bridge.HealthCheck"]
+    port = ["--port", str(tls_server.port)]
+    ok = subprocess.run(
+        [*command, *port], env={"PYGYM_TOKEN": tls_server.token}, capture_output=True, text=True
+    )
+    assert ok.returncode == 0, ok.stderr
+    wrong = subprocess.run(
+        [*command, *port], env={"PYGYM_TOKEN": "not-the-token-0123456"}, capture_output=True
+    )
+    assert wrong.returncode == 1 and b"refused the token" in wrong.stderr

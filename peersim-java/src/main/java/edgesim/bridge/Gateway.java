@@ -28,6 +28,8 @@ import javax.net.ssl.SSLSocketFactory;
  * server closes a TLS client's connection at once.
  */
 final class Gateway {
+    /** How a TLS server's refusal of a plain client begins. */
+    static final String TLS_REQUIRED = "TLS required";
     private static final long ACCEPT_RETRY_NS = 100_000_000L;
 
     private final ServerSocket listener;
@@ -133,7 +135,7 @@ final class Gateway {
         if (tls != null) {
             if (first != Wire.TLS_HANDSHAKE_RECORD) {
                 OutputStream out = plain.getOutputStream();
-                Wire.writeError(out, "TLS required: this simulator server speaks TLS only (pygym: tls=True, with "
+                Wire.writeError(out, TLS_REQUIRED + ": this simulator server speaks TLS only (pygym: tls=True, with "
                         + "tls_ca= the CA file of its certificate)");
                 out.flush();
                 return;
