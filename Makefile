@@ -6,6 +6,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TORCH_PIN := torch==2.13.0
+# RLlib pins gymnasium 1.2.2 (the project uses 1.4), so its tests run in a virtualenv of their own.
+RLLIB_VENV ?= .venv-rllib
+RLLIB_STAMP := $(RLLIB_VENV)/.installed
 
 JAVA_DIR := peersim-java
 CLASSES := $(JAVA_DIR)/build/classes
@@ -16,14 +19,16 @@ JAVA_TEST_SRC := $(shell find $(JAVA_DIR)/src/test/java -name '*.java' 2>/dev/nu
 JAR := pygym/_java/edgesim.jar
 JUNIT_JAR ?= /usr/share/java/junit-platform-console-standalone.jar
 
-.PHONY: help setup build test test-java test-py lint bench demo golden clean images container-test train-bench
+.PHONY: help setup build test test-java test-py test-rllib rllib-venv lint bench libbench demo golden clean images \
+	container-test train-bench
 
 help:
 	@echo "make setup   - virtualenv (torch CPU pinned first), editable install, simulator jar"
 	@echo "make build   - compile the simulator (javac --release 17) into $(JAR)"
-	@echo "make test    - Java unit tests (JUnit 5), then pytest"
+	@echo "make test    - Java unit tests (JUnit 5), then pytest, then the RLlib tests in $(RLLIB_VENV)"
 	@echo "make lint    - ruff and mypy"
 	@echo "make bench   - benchmark tables (bridge, in-JVM, engine hold model)"
+	@echo "make libbench - RL library views against the libraries' generic paths (steps/s)"
 	@echo "make demo    - the four heuristic policies compared on offload-neighbour-v0"
 	@echo "make images  - simulator and trainer container images (podman or docker), with their sizes"
 	@echo "make container-test - builds the images, then runs simulator and trainer containers and checks them"
@@ -66,7 +71,19 @@ test-java: $(JAR) $(JUNIT_JAR)
 test-py: $(JAR)
 	$(PY) -m pytest
 
-test: test-java test-py
+$(RLLIB_STAMP): pyproject.toml
+	python3 -m venv $(RLLIB_VENV)
+	$(RLLIB_VENV)/bin/python -m pip install --quiet $(TORCH_PIN)
+	$(RLLIB_VENV)/bin/python -m pip install --quiet $(TORCH_PIN) -e '.[rllib]' 'pytest>=8' 'pytest-timeout>=2.3'
+	touch $@
+
+rllib-venv: $(RLLIB_STAMP)
+
+# Only the tests that need Ray; the rest of the suite runs in $(VENV).
+test-rllib: $(JAR) $(RLLIB_STAMP)
+	$(RLLIB_VENV)/bin/python -m pytest tests/rllib
+
+test: test-java test-py test-rllib
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check pygym agents topologies workloads tests
@@ -75,6 +92,9 @@ lint: $(STAMP)
 
 bench: $(JAR)
 	COLUMNS=120 $(PY) -m pygym.tools.bench
+
+libbench: $(JAR)
+	COLUMNS=120 $(PY) -m agents.libbench throughput
 
 demo: $(JAR)
 	$(VENV)/bin/pygym eval --env offload-neighbour-v0 --policy local,random,least-queue,round-robin --episodes 3 --seed 1

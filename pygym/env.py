@@ -155,8 +155,10 @@ class SimParallelEnv(ParallelEnv):
         # reset() without a seed draws from the sequence a seed starts: seed= fixes that sequence's start.
         self._base_seed: np.ndarray | None = None if seed is None else np.array([check_seed(seed)], np.int64)
         self._episodes = np.full(1, -1, dtype=np.int64)
-        record_keys = ("return", "length", *self.logic.figures)
-        self._empty_record = dict.fromkeys(record_keys, 0.0)
+        self.episode_fields: tuple[str, ...] = ("return", "length", *self.logic.figures)
+        """names of the values of ``infos[agent]["episode"]``"""
+        self._empty_record = np.zeros(len(self.episode_fields))
+        self._empty_record.setflags(write=False)
         self._no_actions = np.zeros((1, len(self.possible_agents), self._group.layout.action_dim))
         self.episode_seed: int | None = None
         self.last_frame: Frame | None = None
@@ -238,17 +240,19 @@ class SimParallelEnv(ParallelEnv):
         record = self.logic.record(np.ones(1, dtype=bool))
         self.episode = {key: _scalar(value[0]) for key, value in record.items() if key != "return"}
         returns = record["return"][0]
+        values = np.array([float(record[key][0]) if key != "return" else 0.0 for key in self.episode_fields])
         for i, agent in enumerate(self.agents):
-            infos[agent]["episode"] = {
-                key: float(value) for key, value in {"return": returns[i], **self.episode}.items()
-            }
+            values[0] = returns[i]
+            infos[agent]["episode"] = values.copy()
         self.episode["return"] = float(returns.mean())
         self.agents = []
 
     def _info(self, frame: Frame, i: int) -> dict[str, Any]:
-        """An agent's info: the same keys and shapes at reset and at every step (``episode`` is the record
-        of the episode: zeros until its last step), so that wrappers can build their specs from reset."""
-        info: dict[str, Any] = {"metrics": frame.metrics[i], "episode": dict(self._empty_record)}
+        """An agent's info: the same keys, with numbers or arrays of fixed shape, at reset and at every step,
+        so that wrappers can build their specs from reset. ``episode`` is the episode's record as float64
+        values named by ``env.episode_fields`` (this agent's return, the length, the env's figures): zeros
+        until the episode's last step. ``env.episode`` holds the last one as a dict."""
+        info: dict[str, Any] = {"metrics": frame.metrics[i], "episode": self._empty_record}
         if not self.continuous_action_fields:
             info["action_mask"] = frame.action_mask[i]
         return info

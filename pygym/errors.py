@@ -71,3 +71,12 @@ class FileTransferError(PygymError):
 
 class JvmStartError(PygymError):
     """The simulator process could not be started (no java, no jar, or no handshake)."""
+
+
+class LibraryMissing(PygymError, ImportError):
+    """An RL library a view needs is not installed. The message names the extra to install."""
+
+
+class LibraryVersionError(PygymError):
+    """An installed RL library is outside the versions pygym's views were tested with. The message names the
+    tested range and how to install it (or how to go ahead untested)."""

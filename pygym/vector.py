@@ -21,8 +21,9 @@ Autoreset follows Gymnasium 1.x, declared in ``metadata["autoreset_mode"]``. ``"
 step on which an env ends returns its final observation; on the next step its action is ignored, it is reset
 and the row holds the new episode's first observation with reward 0. ``"same_step"``: an env that ends is
 reset in the same call; the returned row is the new episode's first observation, the final one is in
-``infos["final_obs"]`` (N, A, obs_dim) and its infos in ``infos["final_info"]``, ``infos["_final_obs"]``
-marking those envs. In our scenarios all agents of an env end together; the arrays stay per agent.
+``infos["final_obs"]`` (N, A, obs_dim) and its infos (and final ``state``) in ``infos["final_info"]``,
+``infos["_final_obs"]`` marking those envs. In our scenarios all agents of an env end together; the arrays
+stay per agent.
 """
 
 from __future__ import annotations
@@ -172,7 +173,12 @@ class VecEnv:
         infos = self._infos(batch, ended)
         if self.autoreset_mode == "same_step" and ended.any():
             reset_ops = np.where(ended, OP_RESET, OP_HOLD).astype(np.int8)
-            final = {"final_obs": batch.observation.copy(), "final_info": infos, "_final_obs": ended.copy()}
+            final_info = {**infos, "state": batch.state.copy()}
+            final = {
+                "final_obs": batch.observation.copy(),
+                "final_info": final_info,
+                "_final_obs": ended.copy(),
+            }
             batch = group.run(reset_ops, self._next_seeds(ended), self._no_actions)
             infos = {**self._infos(batch, batch.ended), **final}
             ended = batch.ended
@@ -256,3 +262,9 @@ class VecEnv:
 
     def __repr__(self) -> str:
         return f"VecEnv({self.env_id!r}, num_envs={self.num_envs}, agents={self.num_agents})"
+
+
+# The RL library views of a VecEnv (pygym.adapters), reachable from here too.
+from pygym.adapters import to_gymnasium as to_gymnasium  # noqa: E402
+from pygym.adapters import to_sb3 as to_sb3  # noqa: E402
+from pygym.adapters import to_torchrl as to_torchrl  # noqa: E402

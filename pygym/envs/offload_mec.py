@@ -65,8 +65,9 @@ Infos                  ``metrics`` (named by ``env.metric_fields``: the decision
                        ``env.last_frame.task_records`` holds one record per completed task
                        (``env.task_record_fields``, including ``workload_line`` (-1 for generated
                        tasks), ``created_s`` (arrival), ``decided_s``, ``started_s`` (first upload or
-                       computation), ``finished_s``). ``episode`` (zeros before the last step): ``avg_cost``
-                       (mean cost per completed or dropped task), ``success_rate`` (fraction of those
+                       computation), ``finished_s``). ``episode``: float64 values named by
+                       ``env.episode_fields``, zeros before the last step: ``avg_cost`` (mean cost
+                       per completed or dropped task), ``success_rate`` (fraction of those
                        completed within their deadline), ``latency_mean_s``, ``energy_j`` (devices),
                        ``edge_energy_j``, ``tasks`` (completed), ``missed_deadlines``, ``arrived``,
                        ``dropped``, ``unfinished``, ``length`` (steps), ``ended_early``,

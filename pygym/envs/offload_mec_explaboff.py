@@ -45,7 +45,8 @@ Infos                  The same keys at reset and every step, per device: ``metr
                        ``server`` (-1 at reset), ``offload_ratio``, ``cost``, ``local_latency_s``,
                        ``edge_latency_s``, ``latency_s`` (NaN at reset), ``missed``,
                        ``step_cost_mean``, ``step_cost_max`` (NaN at reset), ``step_success``;
-                       ``episode`` (floats, zeros before the last step): ``avg_cost`` and
+                       ``episode`` (float64 values named by ``env.episode_fields``, zeros before the
+                       last step): ``avg_cost`` and
                        ``success_rate`` as the release logs them (AvgCost and SuccRate of its
                        figure), ``return``, ``length`` (steps), ``cost_max_logged``,
                        ``ended_early``, ``missed_deadlines``, ``missed_on_last_step``, ``tasks``

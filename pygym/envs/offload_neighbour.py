@@ -50,8 +50,9 @@ Infos                  ``action_mask`` (int8) and ``metrics``: this agent's raw 
                        started before the agent decided on them, and the decision the simulator
                        applied, ``decided`` = 1 when there was one).
                        ``env.last_frame.task_records`` holds the latency parts of every task
-                       finished in the step (``env.task_record_fields``). At the episode's last
-                       step ``episode``: this agent's ``return`` and the episode's ``length``
+                       finished in the step (``env.task_record_fields``). ``episode``: float64
+                       values named by ``env.episode_fields``, zeros until the episode's last
+                       step, then this agent's ``return`` and the episode's ``length``
                        (steps), ``arrived``, ``completed``, ``completion_ratio`` (completed /
                        arrived), ``dropped_queue_full``, ``dropped_deadline``,
                        ``dropped_dependency``, ``unfinished``, ``latency_mean_s``,

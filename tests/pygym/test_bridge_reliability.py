@@ -119,16 +119,15 @@ def test_a_stopped_simulator_times_out_with_a_named_error(own_jvm) -> None:
     client.close()
 
 
-def test_ctrl_c_during_a_step_raises_keyboard_interrupt_and_needs_a_reset(own_jvm) -> None:
-    # Python's own Ctrl-C handler: Ray Tune (tests/agents/test_sweep.py) leaves its own installed.
+@pytest.fixture
+def python_sigint():
+    """Python's own Ctrl-C handler for the test (libraries such as Ray Tune install their own and keep it)."""
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        _ctrl_c_during_a_step(own_jvm)
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
-def _ctrl_c_during_a_step(own_jvm) -> None:
+def test_ctrl_c_during_a_step_raises_keyboard_interrupt_and_needs_a_reset(own_jvm, python_sigint) -> None:
     env = pygym.make("offload-neighbour-v0", server=own_jvm, **SHORT)
     env.reset(seed=1)
     env.step(dict.fromkeys(env.agents, 0))

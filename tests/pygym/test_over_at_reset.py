@@ -38,7 +38,7 @@ def test_an_episode_over_at_reset_has_no_live_agents(workload: str, request) -> 
     with pygym.make("offload-neighbour-v0", nodes=6, agents=4, workload=path) as env:
         _, infos = env.reset(seed=1)
         assert env.agents == [] and env.last_frame is not None and env.last_frame.truncated
-        record = infos["node_0"]["episode"]
+        record = dict(zip(env.episode_fields, infos["node_0"]["episode"], strict=True))
         assert record["length"] == 0 and record["arrived"] >= 1
         assert (
             record["completed"] + record["dropped_deadline"] + record["dropped_dependency"]
