@@ -10,6 +10,7 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from pygym.jvm import HANDSHAKE
@@ -96,7 +97,7 @@ class Served:
         self.stop()
 
 
-def wait_until(condition, timeout_s: float, step_s: float = 0.1) -> float:  # type: ignore[no-untyped-def]
+def wait_until(condition: Callable[[], bool], timeout_s: float, step_s: float = 0.1) -> float:
     """Polls ``condition`` until it holds; returns the seconds it took, or raises AssertionError."""
     start = time.monotonic()
     while not condition():
