@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -30,7 +31,9 @@ import java.util.regex.Pattern;
  * the length and the digest before the file becomes usable under {@code content:<sha256>}. An upload that is cut
  * off or does not match is never usable, and is deleted. A kept file is counted by its references: a client's
  * hold from its offer or upload until its next create, and each open group that names it; at zero references it
- * is deleted. Kept files and uploads in progress together stay within the cache limit.
+ * is deleted. Kept files and uploads in progress together stay within the cache limit. The store's folder,
+ * {@code pygym-files-<pid>-<random>}, is made on the first upload (a JVM that is never sent a file leaves nothing);
+ * making it also removes the folders of servers that ended without cleaning up (killed).
  */
 final class ContentStore {
     static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
@@ -61,7 +64,10 @@ final class ContentStore {
         }
     }
 
+    static final String FOLDER_PREFIX = "pygym-files-";
+
     private final Path directory;
+    private boolean made;
     private final long maxFileBytes;
     private final long maxCacheBytes;
     private final Map<String, Kept> kept = new HashMap<>();
@@ -70,22 +76,52 @@ final class ContentStore {
     private long usedBytes;
     private long partNumber;
 
-    ContentStore(Path directory, long maxFileBytes, long maxCacheBytes) {
-        this.directory = directory;
+    /** A store in a private folder of {@code parent}, made on the first upload. */
+    ContentStore(Path parent, long maxFileBytes, long maxCacheBytes) {
+        byte[] random = new byte[8];
+        new SecureRandom().nextBytes(random);
+        this.directory = parent.resolve(FOLDER_PREFIX + ProcessHandle.current().pid() + "-"
+                + HexFormat.of().formatHex(random));
         this.maxFileBytes = maxFileBytes;
         this.maxCacheBytes = maxCacheBytes;
     }
 
-    /** A store in a new private folder in the temporary folder: $TMPDIR, else the JVM's java.io.tmpdir. */
+    /** A store in the temporary folder: $TMPDIR, else the JVM's java.io.tmpdir. */
     static ContentStore inTemporaryFolder(long maxFileBytes, long maxCacheBytes) {
         String tmpdir = System.getenv("TMPDIR");
         Path parent = Path.of(tmpdir != null && !tmpdir.isEmpty() ? tmpdir : System.getProperty("java.io.tmpdir"));
-        try {
-            Path dir = Files.createTempDirectory(parent, "pygym-files-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            return new ContentStore(dir, maxFileBytes, maxCacheBytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a folder for files sent by content", e);
+        return new ContentStore(parent, maxFileBytes, maxCacheBytes);
+    }
+
+    /** Makes the folder on first use, after removing the folders that ended servers left. */
+    private void makeFolder() throws IOException {
+        if (made) {
+            return;
+        }
+        removeLeftovers(directory.getParent());
+        Files.createDirectory(directory,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        made = true;
+    }
+
+    /** Removes the store folders in {@code parent} whose server process no longer runs. */
+    static void removeLeftovers(Path parent) {
+        try (DirectoryStream<Path> folders = Files.newDirectoryStream(parent, FOLDER_PREFIX + "*")) {
+            for (Path folder : folders) {
+                String rest = folder.getFileName().toString().substring(FOLDER_PREFIX.length());
+                int dash = rest.indexOf('-');
+                long pid;
+                try {
+                    pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (ProcessHandle.of(pid).isEmpty()) {
+                    deleteTree(folder);
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // Best effort: another user's folders, or a parent that cannot be listed.
         }
     }
 
@@ -134,6 +170,7 @@ final class ContentStore {
         }
         Path path = directory.resolve(sha256 + "." + (++partNumber) + ".part");
         try {
+            makeFolder();
             OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             uploads.computeIfAbsent(uploader, u -> new HashMap<>())
                     .put(sha256, new Upload(path, bytes, out, sha256Digest()));
@@ -285,14 +322,18 @@ final class ContentStore {
         for (Map<String, Upload> mine : uploads.values()) {
             mine.values().forEach(ContentStore::close);
         }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
+        deleteTree(directory);
+    }
+
+    private static void deleteTree(Path folder) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
             for (Path file : files) {
                 delete(file);
             }
         } catch (IOException e) {
-            // Already gone.
+            // Already gone, or not ours.
         }
-        delete(directory);
+        delete(folder);
     }
 
     private void drop(Object uploader, String sha256) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Files by content: checked before use, cut-off uploads never usable, deleted when unreferenced, bounded. */
 class ContentStoreTest {
@@ -114,5 +115,26 @@ class ContentStoreTest {
         assertTrue(full.getMessage().startsWith("this server's cache of files sent by content holds 900 of its 1500"));
         store.abandon(ALICE);
         assertEquals("send", store.offer(BOB, sha256(bytes(1, 'z')), 700));
+    }
+
+    @Test
+    void theFolderIsMadeOnTheFirstUploadAndRemovesWhatKilledServersLeft(@TempDir Path parent) throws Exception {
+        Process ended = new ProcessBuilder("true").start();
+        ended.waitFor();
+        Path left = Files.createDirectory(parent.resolve(ContentStore.FOLDER_PREFIX + ended.pid() + "-abc"));
+        Files.writeString(left.resolve("0123"), "a kept file of a killed server");
+        Path running = Files.createDirectory(
+                parent.resolve(ContentStore.FOLDER_PREFIX + ProcessHandle.current().pid() + "-def"));
+        ContentStore lazy = new ContentStore(parent, 100, 100);
+        try {
+            assertFalse(Files.exists(lazy.directory()), "no folder before the first upload");
+            assertEquals("send", lazy.offer(ALICE, sha256(bytes(3, 'x')), 3));
+            assertTrue(Files.isDirectory(lazy.directory()));
+            assertFalse(Files.exists(left), "the folder of a server that no longer runs is removed");
+            assertTrue(Files.exists(running), "a running server's folder stays");
+        } finally {
+            lazy.deleteAll();
+        }
+        assertFalse(Files.exists(lazy.directory()));
     }
 }
