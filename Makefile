@@ -17,8 +17,6 @@ JAVA_SRC := $(shell find $(JAVA_DIR)/src/main/java -name '*.java')
 JAVA_RES := $(shell find $(JAVA_DIR)/src/main/resources -type f)
 JAVA_TEST_SRC := $(shell find $(JAVA_DIR)/src/test/java -name '*.java' 2>/dev/null)
 JAR := pygym/_java/edgesim.jar
-# The py4j jar ships inside the py4j Python package; no Maven Central needed.
-PY4J_JAR = $(shell $(PY) -c 'from py4j.java_gateway import find_jar_path; print(find_jar_path())')
 JUNIT_JAR ?= /usr/share/java/junit-platform-console-standalone.jar
 
 .PHONY: help setup build test test-java test-py test-rllib rllib-venv lint bench libbench demo golden clean images \
@@ -51,7 +49,7 @@ build: $(JAR)
 $(JAR): $(JAVA_SRC) $(JAVA_RES) | $(STAMP)
 	rm -rf $(CLASSES) && mkdir -p $(CLASSES) $(dir $(JAR))
 	@echo "javac --release 17 ($(words $(JAVA_SRC)) sources) -> $(CLASSES)"
-	@javac --release 17 -Xlint:all -Werror -encoding UTF-8 -cp "$(PY4J_JAR)" -d $(CLASSES) $(JAVA_SRC)
+	@javac --release 17 -Xlint:all -Werror -encoding UTF-8 -d $(CLASSES) $(JAVA_SRC)
 	cp -r $(JAVA_DIR)/src/main/resources/. $(CLASSES)/
 	jar --create --file $@ -C $(CLASSES) .
 	@echo "built $@"
@@ -66,9 +64,9 @@ $(JUNIT_JAR):
 test-java: $(JAR) $(JUNIT_JAR)
 	rm -rf $(TEST_CLASSES) && mkdir -p $(TEST_CLASSES)
 	@echo "javac ($(words $(JAVA_TEST_SRC)) test sources) -> $(TEST_CLASSES)"
-	@javac --release 17 -Xlint:all -Werror -encoding UTF-8 -cp "$(CLASSES):$(PY4J_JAR):$(JUNIT_JAR)" -d $(TEST_CLASSES) $(JAVA_TEST_SRC)
+	@javac --release 17 -Xlint:all -Werror -encoding UTF-8 -cp "$(CLASSES):$(JUNIT_JAR)" -d $(TEST_CLASSES) $(JAVA_TEST_SRC)
 	java -jar $(JUNIT_JAR) --disable-banner --fail-if-no-tests --details=summary \
-		--class-path "$(CLASSES):$(TEST_CLASSES):$(PY4J_JAR)" --scan-class-path
+		--class-path "$(CLASSES):$(TEST_CLASSES)" --scan-class-path
 
 test-py: $(JAR)
 	$(PY) -m pytest
@@ -108,13 +106,12 @@ train-bench: $(JAR)
 
 # Regenerates the golden frame checked by both JUnit and pytest; only when the contract version changes.
 golden: $(JAR)
-	java -cp "$(JAR):$(PY4J_JAR)" edgesim.bridge.GoldenFrame tests/contract/golden
+	java -cp "$(JAR)" edgesim.bridge.GoldenFrame tests/contract/golden
 
 # Container images (docker/): the base is built with mmdebstrap where it is missing and cannot be pulled.
 IMAGE_TAG ?= latest
 images: $(STAMP)
-	IMAGE_TAG=$(IMAGE_TAG) PY4J_VERSION=$$($(PY) -c 'import importlib.metadata as m; print(m.version("py4j"))') \
-		bash docker/images.sh
+	IMAGE_TAG=$(IMAGE_TAG) bash docker/images.sh
 
 # Slow (builds images, starts containers): its own target, not part of `make test`.
 container-test: images $(JAR)

@@ -81,6 +81,8 @@ class SimParallelEnv(ParallelEnv):
         seed: int | None = None,
         server: object = None,
         token: str | None = None,
+        tls: bool | None = None,
+        tls_ca: str | None = None,
         **scenario: Any,
     ) -> None:
         self._group: SessionGroup | None = None
@@ -92,7 +94,7 @@ class SimParallelEnv(ParallelEnv):
             "seed": seed,
             **scenario,
         }
-        self._server, self._token = server, token
+        self._server, self._token, self._tls = server, token, (tls, tls_ca)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ConfigError(f"render_mode {render_mode!r} is not one of {self.metadata['render_modes']}")
         if observation_mode not in OBSERVATION_MODES:
@@ -109,7 +111,15 @@ class SimParallelEnv(ParallelEnv):
         self.topology = prepared.topology
         self.workload = prepared.workload
         group = SessionGroup(
-            self.env_id, 1, prepared, self.logic, server=server, token=token, task_records=True
+            self.env_id,
+            1,
+            prepared,
+            self.logic,
+            server=server,
+            token=token,
+            tls=tls,
+            tls_ca=tls_ca,
+            task_records=True,
         )
         self._group = group
         self.scenario = group.overrides
@@ -160,7 +170,8 @@ class SimParallelEnv(ParallelEnv):
         """An env pickles as its id, its arguments and its server's address; unpickling (or copying) creates
         a fresh session with no episode state. This process's own simulator becomes the unpickling
         process's own; a server elsewhere stays that server (its token travels with the pickle)."""
-        return (_recreate, (self.env_id, {**self._arguments, **_portable_server(self._server, self._token)}))
+        server = _portable_server(self._server, self._token, *self._tls)
+        return (_recreate, (self.env_id, {**self._arguments, **server}))
 
     def observation_space(self, agent: str) -> gymnasium.spaces.Space:
         """The same space object on every call for an agent, as PettingZoo requires: a Box, or with
@@ -382,13 +393,16 @@ def _recreate(env_id: str, arguments: dict[str, Any]) -> SimParallelEnv:
     return REGISTRY[env_id](**arguments)
 
 
-def _portable_server(server: object, token: str | None) -> dict[str, Any]:
-    """``server=`` and ``token=`` as plain data another process can use."""
+def _portable_server(
+    server: object, token: str | None, tls: bool | None, tls_ca: str | None
+) -> dict[str, Any]:
+    """``server=``, ``token=``, ``tls=`` and ``tls_ca=`` as plain data another process can use."""
     if isinstance(server, Client):
         if server.process is not None:
             return {}  # a simulator this process started: the copy uses its own process's simulator
-        return {"server": server.address, "token": server.endpoint.token}
-    return {"server": server, "token": token}
+        end = server.endpoint
+        return {"server": server.address, "token": end.token, "tls": end.tls, "tls_ca": end.tls_ca}
+    return {"server": server, "token": token, "tls": tls, "tls_ca": tls_ca}
 
 
 def _scalar(value: Any) -> Any:

@@ -65,6 +65,8 @@ class VecEnv:
         server: object = None,
         servers: Sequence[object] | None = None,
         token: str | None = None,
+        tls: bool | None = None,
+        tls_ca: str | None = None,
         reward: str | None = None,
         reward_weights: Mapping[str, float] | None = None,
         **scenario: Any,
@@ -86,11 +88,15 @@ class VecEnv:
             server=server,
             servers=servers,
             token=token,
+            tls=tls,
+            tls_ca=tls_ca,
             threads=threads,
             task_records=task_records,
         )
         self._group = group
         self.num_envs = group.num_envs
+        self.servers: list[str | None] = group.servers
+        """each server's ``host:port`` (None: a JVM of this process), as plain data for a run's config"""
         self.scenario = group.overrides
         self.spec: dict[str, Any] = group.spec
         self.possible_agents: list[str] = group.possible_agents

@@ -3,7 +3,9 @@
 A run directory holds
 
 - ``config.json``: the trainer's Args, the scenario keywords, the environment's layout and ``describe``
-  spec (with the full simulator configuration and the contract version), package version and git commit;
+  spec (with the full simulator configuration and the contract version), the simulator server's address
+  (``server``: ``host:port``, or null for a JVM of the trainer's process; never its token), package version
+  and git commit;
 - ``metrics.csv`` (``step,tag,value,wall_s``, one scalar per row) and TensorBoard event files, with tags
   ``charts/`` (returns, lengths, schedules, speed), ``losses/`` and ``env/`` (the env's episode figures);
 - ``checkpoints/step_<n>.pt`` and ``checkpoints/latest.pt`` (see :mod:`agents.common.checkpoint`);

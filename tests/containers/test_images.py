@@ -2,9 +2,10 @@
 
 Run by `make container-test`, which builds the images first. Checked from the host: what each image
 holds; the health check; the host's pygym stepping offload-neighbour-v0 on the simulator container
-exactly as on a local JVM; a wrong token refused; a stopped or frozen simulator turned into a named error
+(``server="host:port"``, token from the environment) exactly as on a local JVM, also with a topology and a
+workload sent by content; a wrong token refused; a stopped or frozen simulator turned into a named error
 within seconds; and, through docker/compose.yaml, a trainer container working against the simulator
-service.
+service, which it finds through PYGYM_SERVER alone.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import pytest
 from pettingzoo import ParallelEnv
 
 import pygym
+import topologies
+import workloads
 from pygym.errors import ConnectionFailed, PygymError, SimulatorCrashed
 from tests.containers.engine import SERVER_PORT, Engine, SimulatorContainer, engine_script
 
@@ -32,7 +35,7 @@ EPISODE_STEPS = 100
 FROZEN_WAIT_S = 10
 
 
-def test_the_simulator_image_holds_a_java_17_runtime_and_the_two_jars_only(engine: Engine) -> None:
+def test_the_simulator_image_holds_a_java_17_runtime_and_the_jar_only(engine: Engine) -> None:
     script = (
         "id -u; java -version 2>&1 | head -n 1; ls /opt/pygym; "
         "for tool in python3 python pip javac jar jlink make gcc; do "
@@ -45,7 +48,7 @@ def test_the_simulator_image_holds_a_java_17_runtime_and_the_two_jars_only(engin
     assert int(uid) != 0, "the server must not run as root"
     assert '"17.' in java_version, java_version
     files = rest[: rest.index("end")]
-    assert files == ["edgesim.jar", "py4j.jar"], f"/opt/pygym and build tools found: {files}"
+    assert files == ["edgesim.jar"], f"/opt/pygym and build tools found: {files}"
 
 
 def test_the_trainer_image_holds_cpu_torch_and_pygym_and_no_java(engine: Engine) -> None:
@@ -89,17 +92,46 @@ def run_episode(env: ParallelEnv, seed: int) -> list[np.ndarray]:
 
 
 def test_the_host_steps_the_simulator_container_exactly_as_a_local_simulator(
-    simulator: SimulatorContainer,
+    simulator: SimulatorContainer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client = pygym.connect("127.0.0.1", simulator.port, simulator.token)
-    try:
-        with pygym.make("offload-neighbour-v0", server=client, **SCENARIO) as env:
-            remote = run_episode(env, seed=11)
-    finally:
-        client.close()
+    monkeypatch.setenv("PYGYM_TOKEN", simulator.token)
+    with pygym.make("offload-neighbour-v0", server=f"127.0.0.1:{simulator.port}", **SCENARIO) as env:
+        remote = run_episode(env, seed=11)
+    monkeypatch.delenv("PYGYM_TOKEN")
     with pygym.make("offload-neighbour-v0", **SCENARIO) as env:
         local = run_episode(env, seed=11)
     assert len(remote) == len(local) == 1 + 2 * EPISODE_STEPS
+    for step, (a, b) in enumerate(zip(remote, local, strict=True)):
+        np.testing.assert_array_equal(a, b, err_msg=f"record {step} differs")
+
+
+def test_topology_and_workload_sent_by_content(
+    simulator: SimulatorContainer, monkeypatch: pytest.MonkeyPatch, tmp_path: os.PathLike[str]
+) -> None:
+    """The container shares no filesystem with the host: the files travel over the bridge."""
+    topology = f"{tmp_path}/topo.json"
+    topo = topologies.random_geometric(12, seed=3).with_routes("hops")
+    topologies.save(topo, topology)
+    workload = f"{tmp_path}/w.csv"
+    names = topo.compute_names
+    workloads.write_workload(
+        workload,
+        [
+            workloads.Task(0.05 * i, names[i % 4], f"t{i}", 3 * 10**8, 200_000, 10**4, 0.05 * i + 5, ())
+            for i in range(40)
+        ],
+    )
+    scenario = {"topology": topology, "workload": workload, "episode_s": 3, "serve_undecided": False}
+    monkeypatch.setenv("PYGYM_TOKEN", simulator.token)
+    with pygym.make("offload-neighbour-v0", server=f"127.0.0.1:{simulator.port}", **scenario) as env:
+        assert (
+            "topology content:" in env.spec_json["config"] and "workload content:" in env.spec_json["config"]
+        )
+        remote = run_episode(env, seed=4)
+    monkeypatch.delenv("PYGYM_TOKEN")
+    with pygym.make("offload-neighbour-v0", **scenario) as env:
+        local = run_episode(env, seed=4)
+    assert len(remote) == len(local) > 40
     for step, (a, b) in enumerate(zip(remote, local, strict=True)):
         np.testing.assert_array_equal(a, b, err_msg=f"record {step} differs")
 
@@ -113,10 +145,11 @@ def test_a_wrong_token_is_refused(simulator: SimulatorContainer) -> None:
 
 @pytest.mark.timeout(60)
 def test_stopping_the_simulator_container_raises_simulator_crashed(
-    engine: Engine, own_simulator: SimulatorContainer
+    engine: Engine, own_simulator: SimulatorContainer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client = pygym.connect("127.0.0.1", own_simulator.port, own_simulator.token)
-    env = pygym.make("offload-neighbour-v0", server=client, **SCENARIO)
+    monkeypatch.setenv("PYGYM_TOKEN", own_simulator.token)
+    address = f"127.0.0.1:{own_simulator.port}"
+    env = pygym.make("offload-neighbour-v0", server=address, **SCENARIO)
     try:
         env.reset(seed=1)
         for _ in range(5):
@@ -130,10 +163,9 @@ def test_stopping_the_simulator_container_raises_simulator_crashed(
         # Closing after the crash is checked on its own below.
         with contextlib.suppress(SimulatorCrashed):
             env.close()
-        client.close()
-    # Nothing listens there any more: a new client is refused at once, with the address in the error.
+    # Nothing listens there any more: a new environment is refused at once, with the address in the error.
     with pytest.raises(ConnectionFailed, match=f"127.0.0.1:{own_simulator.port}"):
-        pygym.connect("127.0.0.1", own_simulator.port, own_simulator.token)
+        pygym.make("offload-neighbour-v0", server=address, **SCENARIO)
 
 
 @pytest.mark.timeout(60)
@@ -226,8 +258,7 @@ def compose_env(engine: Engine) -> Iterator[dict[str, str]]:
 
 TRAINER_SCRIPT = """
 import json, os, pygym
-client = pygym.connect("simulator", 25333, os.environ["PYGYM_TOKEN"])
-with pygym.make("offload-neighbour-v0", server=client, episode_s=10) as env:
+with pygym.make("offload-neighbour-v0", server="simulator:25333", episode_s=10) as env:
     env.reset(seed=3)
     steps = 0
     while env.agents:

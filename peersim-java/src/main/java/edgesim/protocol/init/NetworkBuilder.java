@@ -13,7 +13,6 @@ import edgesim.protocol.NeighbourTable;
 import edgesim.protocol.Radio;
 import edgesim.protocol.link.LinkModel;
 import edgesim.protocol.link.RouteLinks;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -82,7 +81,7 @@ public final class NetworkBuilder implements Initializer {
             return;
         }
         try {
-            this.topology = cache.computeIfAbsent(file, f -> TopologyFile.read(Path.of(f)));
+            this.topology = cache.computeIfAbsent(file, f -> TopologyFile.read(config.getFile(PAR_TOPOLOGY)));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(topologyKey + ": " + e.getMessage());
         }

@@ -10,7 +10,6 @@ import edgesim.io.TopologyFile;
 import edgesim.protocol.Coordinates;
 import edgesim.protocol.link.LinkModel;
 import edgesim.protocol.link.RouteLinks;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -102,7 +101,7 @@ public final class MecNetwork implements Initializer {
             return;
         }
         try {
-            this.topology = cache.computeIfAbsent(file, f -> TopologyFile.read(Path.of(f)));
+            this.topology = cache.computeIfAbsent(file, f -> TopologyFile.read(config.getFile(PAR_TOPOLOGY)));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(topologyKey + ": " + e.getMessage());
         }
