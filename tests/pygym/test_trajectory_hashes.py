@@ -2,11 +2,12 @@
 simulator: a change to the scenario layer that is meant to keep behaviour (a refactoring) must keep them.
 
 Each case runs whole episodes (a seeded reset, then resets that continue the seed sequence) with actions
-drawn from a fixed generator. It hashes the spec (field names, units and bounds, agents, actions, timing;
-not the configuration text), every frame (observation, action mask, metrics, state, task records,
-step, time, ends), the rewards and the episode records. A change that alters behaviour on purpose changes
-a digest: record the new ones with ``python -m tests.pygym.test_trajectory_hashes`` and say why in the
-commit.
+drawn from a fixed generator. It keeps two digests: one of the spec (field names, units and bounds, agents,
+actions, timing; not the configuration text), one of the trajectory: every frame (observation, action mask,
+metrics, state, task records, step, time, ends), the rewards and the episode records. So a change of declared
+bounds alone shows as a new spec digest beside an unchanged trajectory. A change that alters behaviour on
+purpose changes a digest: record the new ones with ``python -m tests.pygym.test_trajectory_hashes`` and say
+why in the commit.
 """
 
 from __future__ import annotations
@@ -123,17 +124,54 @@ CASES = {
     ),
 }
 
-# case -> (steps over all episodes, sha256), recorded from the real simulator.
-RECORDED: dict[str, tuple[int, str]] = {
-    "neighbour": (200, "ecda08e6025b506ffc42b2b0e36dd890063a9f25f9a28075f560203190626d7a"),
-    "neighbour-files": (108, "46b7b058db6ece31e201cd7aafd19446f85fe6353642233b9b25fb1aa237d80d"),
-    "neighbour-topology": (100, "f6b366dfc502e4c2fc6354dd660de32739fca16fdf0ef72c9d155c8dc8557ae5"),
-    "mec": (20, "a70733f76c8e87b903c6a013a940b352aa9dc11d085701a6e7c5980587e45fa6"),
-    "mec-ps-cores": (20, "95246f282c4603d1fb1226633f05fae06ba1d67482a91adc95ad62c34a32400c"),
-    "mec-files": (12, "78d771752b7f0fc0e242a4669fa24dfcc8c67134db64e4160e8b7c753cb01d64"),
-    "mec-workload": (50, "6bba56ee58df61858413c9d549f79dacd28e9e3634eacae17f599263cba46416"),
-    "explaboff": (20, "9ab2f4e5436f18cd157e150266ad6a1cbd3d01b059bbf3987f91ae9e6bd18504"),
-    "explaboff-3x7-raw": (28, "d34f284ecf884788bc08e3349944501bc6ff9751870eb0e6055c8f974132de38"),
+# case -> (steps over all episodes, sha256 of the spec, sha256 of the trajectory), recorded from the real
+# simulator.
+RECORDED: dict[str, tuple[int, str, str]] = {
+    "neighbour": (
+        200,
+        "9af9bbc8ebcf6b5106809d23694b4d70c0c5c84e3567d0372a05701164f8ef53",
+        "94ebc299624505f348779ed3590223d809ae44cd9c19261a3a383887815d76fa",
+    ),
+    "neighbour-files": (
+        108,
+        "f5c13089ce77b7f68ab885c6049d9396127f5a632bd961f042676a020d7e4315",
+        "709b828a8f3deda7e1bd05b2dc0f183d6fdf41a2030caeb0ddd9c55e8e179e4c",
+    ),
+    "neighbour-topology": (
+        100,
+        "2905af6331ef5898b94a5df5a226e7ac0010a35c751b4a75a1373dbaeb9da7e8",
+        "3b4361f63cd4d30715e8119dd243697ced7d558b1a8df04ebc3b02f99f33bb08",
+    ),
+    "mec": (
+        20,
+        "78f8feaa6f9f4854b571e242d646111d4a951be4a6e8ad2dd9de6bd407caf7fa",
+        "aff68b03e49a022b762d52de8beec879286cf3d4eab0fab273383fd2f6f4e8a0",
+    ),
+    "mec-ps-cores": (
+        20,
+        "261b4c6820edf9614900a51af4d9d82706928979cc406a287a782cd69cd0d09a",
+        "e2686a791931fd834474716d960c34e2ce77053557f94cbddac496316ef88c02",
+    ),
+    "mec-files": (
+        12,
+        "e9fce80e89f76b492a396da2d4af9f896630983104674995da7e508dae6385ba",
+        "6a1f4417b7dba76df3bd0c8f11dd529e538a63e1a308959683e5ab44f678d389",
+    ),
+    "mec-workload": (
+        50,
+        "d26d0e8b72fc9e827b286d823cad4a3d2137427a9dcf7138898598e713d7ef2d",
+        "8af0e1566187719db84df0c8ba4bd8c42596e2cd78cce8cdc475eace0f366807",
+    ),
+    "explaboff": (
+        20,
+        "d8340a89cf350e5852c33dd7bdee42eb3f84decb459c7cfc5cb4e3295562f8c2",
+        "8f3c9fc6eed4a615068a0635da7e94200466f667fded18aac28c443d0f01e839",
+    ),
+    "explaboff-3x7-raw": (
+        28,
+        "fbe41b92db5e81c19b3d1d8993baf0a01fbbb094f38cd4ebadd4fc61c87bc73c",
+        "87c34f78695f3f847930a61182809050e15705f923e2cccfd9e73338ad2709c9",
+    ),
 }
 
 
@@ -155,8 +193,8 @@ def _frame(h: Any, env: pygym.SimParallelEnv) -> None:
     h.update(repr((frame.step, frame.time_s, frame.terminated, frame.truncated)).encode())
 
 
-def trajectory(case: str, tmp: Path) -> tuple[int, str]:
-    """Steps taken and the digest of ``case``'s episodes."""
+def trajectory(case: str, tmp: Path) -> tuple[int, str, str]:
+    """Steps taken, the digest of the spec and the digest of ``case``'s episodes."""
     c = CASES[case]
     rng = np.random.default_rng(c.seed)
     low = np.array([-1.2, c.ratio[0]])
@@ -165,7 +203,7 @@ def trajectory(case: str, tmp: Path) -> tuple[int, str]:
     steps = 0
     with pygym.make(c.env_id, **c.scenario(tmp)) as env:
         spec = {key: value for key, value in env.spec_json.items() if key not in SESSION_KEYS}
-        h.update(json.dumps(spec, sort_keys=True).encode())
+        spec_digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
         for episode in range(c.episodes):
             _, infos = env.reset(seed=c.seed if episode == 0 else None)
             _frame(h, env)
@@ -183,14 +221,14 @@ def trajectory(case: str, tmp: Path) -> tuple[int, str]:
                 _frame(h, env)
                 _update(h, np.array([rewards[a] for a in env.possible_agents if a in rewards]))
             h.update(repr(sorted(env.episode.items()) if env.episode else None).encode())
-    return steps, h.hexdigest()
+    return steps, spec_digest, h.hexdigest()
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_trajectory_is_the_recorded_one(case: str, tmp_path: Path) -> None:
-    steps, digest = trajectory(case, tmp_path)
+    steps, spec_digest, digest = trajectory(case, tmp_path)
     assert steps > CASES[case].episodes
-    assert (steps, digest) == RECORDED[case]
+    assert (steps, spec_digest, digest) == RECORDED[case]
 
 
 def test_every_env_id_has_a_recorded_trajectory() -> None:
