@@ -1,5 +1,6 @@
 package edgesim.io;
 
+import edgesim.model.TaskBounds;
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.Closeable;
@@ -40,8 +41,12 @@ public final class WorkloadFile implements Closeable {
             double outputBytes, double deadline_s, List<String> dependsOn) {
     }
 
-    /** What a full pass over a file found: its size, its span and the tasks that others depend on. */
-    public record Summary(long rows, double firstArrival_s, double lastArrival_s, Set<String> referenced) {
+    /**
+     * What a full pass over a file found: its size, its span, the tasks that others depend on and the largest
+     * task (a looped file repeats its tasks shifted in time, so this holds for every pass).
+     */
+    public record Summary(long rows, double firstArrival_s, double lastArrival_s, Set<String> referenced,
+            TaskBounds largest) {
     }
 
     private final String name;
@@ -142,6 +147,7 @@ public final class WorkloadFile implements Closeable {
             long rows = 0;
             double first = Double.NaN;
             double last = 0;
+            TaskBounds largest = TaskBounds.NONE;
             for (Row r = file.next(); r != null; r = file.next()) {
                 if (!nodes.contains(r.source())) {
                     throw file.error(r.line(), "column 2 (source): no " + what + " named '" + Excerpt.of(r.source())
@@ -162,11 +168,13 @@ public final class WorkloadFile implements Closeable {
                     first = r.arrival_s();
                 }
                 last = r.arrival_s();
+                largest = largest.max(new TaskBounds(r.cycles(), r.inputBytes(), r.outputBytes(),
+                        r.deadline_s() - r.arrival_s()));
             }
             if (rows == 0) {
                 throw new IllegalArgumentException(path + ": the workload has no tasks");
             }
-            return new Summary(rows, first, last, Set.copyOf(referenced));
+            return new Summary(rows, first, last, Set.copyOf(referenced), largest);
         }
     }
 

@@ -7,6 +7,7 @@ import edgesim.engine.Node;
 import edgesim.engine.Rng;
 import edgesim.engine.Simulation;
 import edgesim.model.Task;
+import edgesim.model.TaskBounds;
 
 /**
  * Tasks arriving at a node as a Poisson process: exponential inter-arrival times, so any number of tasks
@@ -97,6 +98,12 @@ public final class PoissonArrivals implements EventHandler {
         task.decided = node.index() >= params.agents();
         ((Cpu) node.protocol(params.cpuPid())).admit(task);
         sim.schedule(times.exponential(rate), node, pid, ARRIVAL, 0, null);
+    }
+
+    /** The largest task this protocol can create at an agent node (none when agents have no arrivals). */
+    public TaskBounds agentTasks() {
+        return params.rate() > 0 ? new TaskBounds(params.cyclesMax(), params.inputMax(), params.outputMax(),
+                params.deadlineMax()) : TaskBounds.NONE;
     }
 
     private double between(double lo, double hi) {

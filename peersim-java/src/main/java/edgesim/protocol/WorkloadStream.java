@@ -105,6 +105,11 @@ public final class WorkloadStream<T> {
         sim.share(WorkloadStream.class, this);
     }
 
+    /** What the check of the whole file found (its largest task among others). */
+    public WorkloadFile.Summary summary() {
+        return summary;
+    }
+
     /** Schedules the first arrival. */
     public void start() {
         scheduleNext();

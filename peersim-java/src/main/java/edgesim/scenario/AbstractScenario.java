@@ -34,6 +34,8 @@ public abstract class AbstractScenario implements Scenario {
     private final Map<String, Double> numbers = new HashMap<>();
     private boolean validated;
     private Spec spec;
+    /** The scaling of a normalised observation mode, or null for raw observations. */
+    private ObservationScaling scaling;
     private StepOutput out;
     private Simulation sim;
     private int step;
@@ -100,8 +102,18 @@ public abstract class AbstractScenario implements Scenario {
 
     /** Fixes the spec and the output arrays, and releases the simulation of the first build. */
     protected final void publish(Spec spec) {
-        this.spec = spec;
-        this.out = new StepOutput(spec);
+        publish(spec, false);
+    }
+
+    /**
+     * As {@link #publish(Spec)}; with {@code normalised}, the observations (and a state of its own) are scaled
+     * by their declared bounds ({@link ObservationScaling}) after every {@link #observe}, and the published spec
+     * says so. {@code spec} declares the raw fields.
+     */
+    protected final void publish(Spec spec, boolean normalised) {
+        this.scaling = normalised ? new ObservationScaling(spec) : null;
+        this.spec = normalised ? scaling.spec() : spec;
+        this.out = new StepOutput(this.spec);
         close();
     }
 
@@ -228,6 +240,9 @@ public abstract class AbstractScenario implements Scenario {
 
     private void finish() {
         observe(out);
+        if (scaling != null) {
+            scaling.apply(out);
+        }
         RecordLog log = taskLog(sim);
         if (log != null) {
             out.taskRecords = log.records();

@@ -10,12 +10,15 @@ import edgesim.io.FileCache;
 import edgesim.model.RecordLog;
 import edgesim.model.ShannonChannel;
 import edgesim.model.Task;
+import edgesim.model.TaskBounds;
 import edgesim.protocol.Cpu;
 import edgesim.protocol.NeighbourTable;
+import edgesim.protocol.PoissonArrivals;
 import edgesim.protocol.Protocols;
 import edgesim.protocol.Radio;
 import edgesim.protocol.TaskLog;
 import edgesim.protocol.Tasks;
+import edgesim.protocol.WorkloadStream;
 import edgesim.protocol.init.Initializers;
 import edgesim.protocol.init.WorkloadReplay;
 import java.util.ArrayList;
@@ -40,6 +43,10 @@ public final class OffloadNeighbour extends AbstractScenario {
     public static final String PAR_CPU = "env.cpu";
     public static final String PAR_RADIO = "env.radio";
     public static final String PAR_TASKS = "env.tasks";
+    /** @config the Poisson arrivals protocol (its task ranges bound the head task's fields). */
+    public static final String PAR_ARRIVALS = "env.arrivals";
+    /** @config {@code raw} (SI units) or {@code normalised} (each bounded field divided by its declared high). */
+    public static final String PAR_OBSERVATION = "env.observation";
 
     private static final double INF = Double.POSITIVE_INFINITY;
 
@@ -50,10 +57,14 @@ public final class OffloadNeighbour extends AbstractScenario {
     private int cpuPid;
     private int radioPid;
     private int tasksPid;
+    private int arrivalsPid;
+    private boolean normalised;
 
     private final int obsDim;
     private final int metricDim;
     private final int neighbours;
+    /** The longest relative deadline of a head task (infinite if a replayed task has none). */
+    private final double headDeadlineMax;
     // Observation: the agent's node, its head task, and per neighbour slot what it last heard.
     private final Layout.Column queueTasks;
     private final Layout.Column freeSlots;
@@ -100,6 +111,14 @@ public final class OffloadNeighbour extends AbstractScenario {
         super(config, Initializers.register(Protocols.register(new ComponentTypes()), new FileCache()), plugins);
         Simulation sim = validate();
         neighbours = links(sim.node(0)).maxDegree();
+        // Head tasks are the agents' undecided ones: from the Poisson arrivals at agents and the replayed file.
+        WorkloadStream<?> replay = sim.sharedOrNull(WorkloadStream.class);
+        TaskBounds heads = ((PoissonArrivals) sim.node(0).protocol(arrivalsPid)).agentTasks()
+                .max(replay == null ? TaskBounds.NONE : replay.summary().largest());
+        headDeadlineMax = heads.relativeDeadline_s();
+        // The last frame is at (maxSteps + 1) epochs (the first decision is one epoch in); an announcement is
+        // never older than the clock.
+        double horizon_s = (maxSteps + 1) * epoch_s;
         int maxCapacity = 0;
         int maxCores = 0;
         double maxHz = 0;
@@ -126,15 +145,15 @@ public final class OffloadNeighbour extends AbstractScenario {
         cores = obs.add("cores", 0, maxCores);
         cpuHz = obs.add("cpu_hz", 0, maxHz);
         headPresent = obs.flag("head_present");
-        headCycles = obs.add("head_cycles", 0, INF);
-        headInputBytes = obs.add("head_input_bytes", 0, INF);
-        headOutputBytes = obs.add("head_output_bytes", 0, INF);
-        headDeadlineLeft = obs.add("head_deadline_left_s", 0, INF);
+        headCycles = obs.add("head_cycles", 0, heads.cycles());
+        headInputBytes = obs.add("head_input_bytes", 0, heads.inputBytes());
+        headOutputBytes = obs.add("head_output_bytes", 0, heads.outputBytes());
+        headDeadlineLeft = obs.add("head_deadline_left_s", 0, headDeadlineMax);
         Layout.Group nb = obs.group(neighbours, k -> "nb" + k + "_");
         nbPresent = nb.flag("present");
         nbQueueTasks = nb.add("queue_tasks", 0, maxCapacity);
         nbFreeSlots = nb.add("free_slots", 0, maxCapacity);
-        nbAge = nb.add("age_s", 0, INF);
+        nbAge = nb.add("age_s", 0, horizon_s);
         nbCpuHz = nb.add("cpu_hz", 0, maxHz);
         nbUplinkBps = nb.add("uplink_bps", 0, maxRate);
 
@@ -155,12 +174,15 @@ public final class OffloadNeighbour extends AbstractScenario {
         propagation = metrics.add("decision_propagation_s", 0, INF);
         counterColumns = metrics.indexes(Tasks.Counter.values());
 
+        // A node's radio carries the uploads its agent decides (at most one per step) and the results of tasks
+        // that other agents sent it (at most one per agent and step): nothing else.
         Layout state = new Layout();
         Layout.Group node = state.group(sim.size(), i -> sim.node(i).name() + ".");
-        nodeQueueTasks = node.add("queue_tasks", 0, INF);
-        nodeBusyCores = node.add("busy_cores", 0, INF);
-        nodeFreeSlots = node.add("free_slots", 0, INF);
-        nodeRadioBacklog = node.add("radio_backlog_bytes", 0, INF);
+        nodeQueueTasks = node.add("queue_tasks", 0, i -> cpu(sim.node(i)).capacity());
+        nodeBusyCores = node.add("busy_cores", 0, i -> cpu(sim.node(i)).cores());
+        nodeFreeSlots = node.add("free_slots", 0, i -> cpu(sim.node(i)).capacity());
+        nodeRadioBacklog = node.add("radio_backlog_bytes", 0, i -> (double) maxSteps
+                * ((i < agents ? 1 : 0) * heads.inputBytes() + (agents - (i < agents ? 1 : 0)) * heads.outputBytes()));
 
         List<String> actions = new ArrayList<>(List.of("local"));
         for (int k = 0; k < neighbours; k++) {
@@ -169,7 +191,8 @@ public final class OffloadNeighbour extends AbstractScenario {
         obsDim = obs.size();
         metricDim = metrics.size();
         publish(Spec.builder(ENV_ID).agentNodes(sim, agents).observation(obs).actions(actions).metrics(metrics)
-                .state(state).taskRecord(Layout.names(TaskLog.Record.values())).timing(epoch_s, maxSteps).build());
+                .state(state).taskRecord(Layout.names(TaskLog.Record.values())).timing(epoch_s, maxSteps).build(),
+                normalised);
     }
 
     @Override
@@ -185,6 +208,8 @@ public final class OffloadNeighbour extends AbstractScenario {
         cpuPid = sim.pidFromKey(reader, PAR_CPU, Cpu.class);
         radioPid = sim.pidFromKey(reader, PAR_RADIO, Radio.class);
         tasksPid = sim.pidFromKey(reader, PAR_TASKS, Tasks.class);
+        arrivalsPid = sim.pidFromKey(reader, PAR_ARRIVALS, PoissonArrivals.class);
+        normalised = ObservationScaling.read(reader, PAR_OBSERVATION);
     }
 
     @Override
@@ -284,7 +309,9 @@ public final class OffloadNeighbour extends AbstractScenario {
             obs[headCycles.at(o)] = t != null ? (float) t.cycles : 0f;
             obs[headInputBytes.at(o)] = t != null ? (float) t.inputBytes : 0f;
             obs[headOutputBytes.at(o)] = t != null ? (float) t.outputBytes : 0f;
-            obs[headDeadlineLeft.at(o)] = t != null ? (float) Math.max(0, t.deadline_s - now) : 0f;
+            // Clamped: arrival + relative deadline - now may round above the relative deadline.
+            obs[headDeadlineLeft.at(o)] = t != null ? (float) Math.min(headDeadlineMax, Math.max(0, t.deadline_s - now))
+                    : 0f;
             int mo = a * (1 + neighbours);
             mask[mo] = 1;
             for (int k = 0; k < neighbours; k++) {

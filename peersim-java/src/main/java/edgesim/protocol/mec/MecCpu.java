@@ -103,6 +103,14 @@ public final class MecCpu implements EventHandler {
         return fixedHz ? hz : params.hzMax();
     }
 
+    /**
+     * Lowest clock rate this node can have in any episode, cycles per second: its topology file's rate when a
+     * file set it, else the bottom of the configured range.
+     */
+    public double hzFloor() {
+        return fixedHz ? hz : params.hzMin();
+    }
+
     /** Number of cores. */
     public int cores() {
         return cores;

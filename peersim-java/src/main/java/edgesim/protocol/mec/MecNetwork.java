@@ -147,8 +147,17 @@ public final class MecNetwork implements Initializer {
         }
     }
 
+    /**
+     * In a cell, the farthest a device can be from a server, metres (devices lie in the disc, servers on its
+     * ring); NaN with a topology file, whose distances are fixed.
+     */
+    public double cellSpan_m() {
+        return topology == null ? radius_m + ring_m : Double.NaN;
+    }
+
     @Override
     public void initialize() {
+        sim.share(MecNetwork.class, this);
         List<String> names = new ArrayList<>();
         if (topology == null) {
             CellPlacement.place(sim, coordinatesPid, devices, radius_m, ring_m);

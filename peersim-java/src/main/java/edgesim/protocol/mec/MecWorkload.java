@@ -131,6 +131,16 @@ public final class MecWorkload implements Initializer, WorkloadStream.Admission<
         return ready.get(device).poll();
     }
 
+    /** Most released tasks a device holds awaiting its decision (more are dropped, reason queue_full). */
+    public int queueCapacity() {
+        return capacity;
+    }
+
+    /** What the check of the whole file found (its largest task among others). */
+    public WorkloadFile.Summary summary() {
+        return stream.summary();
+    }
+
     /** Released tasks awaiting {@code device}'s decision. */
     public int waiting(int device) {
         return ready.get(device).size();

@@ -9,14 +9,17 @@ import edgesim.engine.Simulation;
 import edgesim.io.FileCache;
 import edgesim.model.PathLossChannel;
 import edgesim.model.RecordLog;
+import edgesim.model.TaskBounds;
 import edgesim.protocol.mec.MecComponents;
 import edgesim.protocol.mec.MecCpu;
+import edgesim.protocol.mec.MecNetwork;
 import edgesim.protocol.mec.MecNetwork;
 import edgesim.protocol.mec.MecTasks;
 import edgesim.protocol.mec.MecWorkload;
 import edgesim.protocol.mec.Uplink;
 import edgesim.scenario.AbstractScenario;
 import edgesim.scenario.Layout;
+import edgesim.scenario.ObservationScaling;
 import edgesim.scenario.Spec;
 import edgesim.scenario.StepOutput;
 import java.util.List;
@@ -73,6 +76,8 @@ public final class OffloadMec extends AbstractScenario {
     public static final String PAR_EDGE = "env.edge";
     public static final String PAR_UPLINK = "env.uplink";
     public static final String PAR_TASKS = "env.tasks";
+    /** @config {@code raw} (SI units) or {@code normalised} (each bounded field divided by its declared high). */
+    public static final String PAR_OBSERVATION = "env.observation";
 
     /** Bound on the epochs the end-of-episode drain may take; only a modelling error could reach it. */
     private static final int MAX_DRAIN_EPOCHS = 10_000_000;
@@ -90,6 +95,7 @@ public final class OffloadMec extends AbstractScenario {
     private int edgePid;
     private int uplinkPid;
     private int tasksPid;
+    private boolean normalised;
 
     /** The replay of this episode, or null with the built-in generator. */
     private MecWorkload workload;
@@ -99,6 +105,8 @@ public final class OffloadMec extends AbstractScenario {
     private double[] bytes;
     private double[] headBytes;
 
+    /** The longest relative deadline of a task (infinite if a replayed task has none). */
+    private final double headDeadlineMax;
     private final int obsDim;
     private final int metricDim;
     // Observation. Fields after es{k}_jobs and md{j}_task_bytes came with topologies and workloads, so the
@@ -141,42 +149,58 @@ public final class OffloadMec extends AbstractScenario {
         super(config, MecComponents.register(new ComponentTypes(), new FileCache()), plugins);
         Simulation sim = validate();
         boolean replay = workload != null;
-        double taskBytesMax = replay ? INF : bytesMax;
+        TaskBounds tasks = replay ? workload.summary().largest()
+                : new TaskBounds(bytesMax * cyclesPerByte, bytesMax, 0, deadline_s);
+        headDeadlineMax = tasks.relativeDeadline_s();
         // Hardware and routes are fixed for the scenario's life (drawn clock rates within their configured
         // range), so their bounds are known now; rates in a cell vary with the placement, and are bounded by
         // the channel's rate at its closest distance.
         double deviceHz = 0;
         int deviceCores = 0;
+        double localBacklogMax = 0;
         for (int m = 0; m < devices; m++) {
             deviceHz = Math.max(deviceHz, localCpu(m).hzBound());
             deviceCores = Math.max(deviceCores, localCpu(m).cores());
+            localBacklogMax = Math.max(localBacklogMax,
+                    maxSteps * tasks.cycles() / (localCpu(m).hzFloor() * localCpu(m).cores()));
         }
         double[] rateMax = new double[servers];
         double[] latencyMax = new double[servers];
+        // The slowest rate: in a cell the channel's at the farthest a device can be from a server; on a
+        // topology the slowest route's (routes are fixed); unknown for a network built otherwise.
+        MecNetwork network = sim.sharedOrNull(MecNetwork.class);
+        double rateMin = network == null ? 0
+                : network.cellSpan_m() >= 0 ? uplink(0).channel().rateBps(network.cellSpan_m()) : INF;
         for (int k = 0; k < servers; k++) {
             rateMax[k] = uplink(0).channel().rateBps(PathLossChannel.MIN_DISTANCE_M);
             for (int m = 0; m < devices; m++) {
                 rateMax[k] = Math.max(rateMax[k], uplink(m).rateBps(devices + k));
                 latencyMax[k] = Math.max(latencyMax[k], uplink(m).latency_s(devices + k));
+                if (network != null && Double.isNaN(network.cellSpan_m())) {
+                    rateMin = Math.min(rateMin, uplink(m).rateBps(devices + k));
+                }
             }
         }
+        // Backlogs hold at most the work of every decision so far: one task per device and step.
+        double uplinkBacklogMax = rateMin > 0 ? maxSteps * tasks.inputBytes() * 8 / rateMin : INF;
+        double jobsMax = (double) devices * maxSteps;
 
         Layout obs = new Layout();
-        taskBytes = obs.add("task_bytes", 0, taskBytesMax);
-        taskCycles = obs.add("task_cycles", 0, replay ? INF : bytesMax * cyclesPerByte);
-        taskDeadline = obs.add("task_deadline_s", 0, replay ? INF : deadline_s);
+        taskBytes = obs.add("task_bytes", 0, tasks.inputBytes());
+        taskCycles = obs.add("task_cycles", 0, tasks.cycles());
+        taskDeadline = obs.add("task_deadline_s", 0, headDeadlineMax);
         cpuHz = obs.add("cpu_hz", 0, deviceHz);
-        localBacklog = obs.add("local_backlog_s", 0, INF);
-        uplinkBacklog = obs.add("uplink_backlog_s", 0, INF);
+        localBacklog = obs.add("local_backlog_s", 0, localBacklogMax);
+        uplinkBacklog = obs.add("uplink_backlog_s", 0, uplinkBacklogMax);
         Layout.Group perServer = obs.group(servers, k -> "es" + k + "_");
         serverUplinkBps = perServer.add("uplink_bps", 0, k -> rateMax[k]);
         serverCpuHz = perServer.add("cpu_hz", 0, k -> edgeCpu(k).hzBound());
-        serverBacklogCycles = perServer.add("backlog_cycles", 0, INF);
-        serverJobs = perServer.add("jobs", "jobs", 0, k -> INF);
-        deviceTaskBytes = obs.group(devices, j -> "md" + j + "_").add("task_bytes", 0, taskBytesMax);
+        serverBacklogCycles = perServer.add("backlog_cycles", 0, jobsMax * tasks.cycles());
+        serverJobs = perServer.add("jobs", "jobs", 0, k -> jobsMax);
+        deviceTaskBytes = obs.group(devices, j -> "md" + j + "_").add("task_bytes", 0, tasks.inputBytes());
         taskPresent = obs.flag("task_present");
-        taskOutputBytes = obs.add("task_output_bytes", 0, replay ? INF : 0);
-        queuedTasks = obs.add("queued_tasks", 0, INF);
+        taskOutputBytes = obs.add("task_output_bytes", 0, tasks.outputBytes());
+        queuedTasks = obs.add("queued_tasks", 0, replay ? workload.queueCapacity() : 1);
         cores = obs.add("cores", 0, deviceCores);
         Layout.Group serverLinks = obs.group(servers, k -> "es" + k + "_");
         serverCores = serverLinks.add("cores", 0, k -> edgeCpu(k).cores());
@@ -205,7 +229,7 @@ public final class OffloadMec extends AbstractScenario {
         metricDim = metrics.size();
         publish(Spec.builder(ENV_ID).agentNodes(sim, devices).observation(obs).continuousActions(MecActions.FIELDS)
                 .metrics(metrics).taskRecord(Layout.names(MecTasks.Record.values())).timing(epoch_s, maxSteps)
-                .build());
+                .build(), normalised);
     }
 
     @Override
@@ -230,6 +254,7 @@ public final class OffloadMec extends AbstractScenario {
         edgePid = sim.pidFromKey(reader, PAR_EDGE, MecCpu.class);
         uplinkPid = sim.pidFromKey(reader, PAR_UPLINK, Uplink.class);
         tasksPid = sim.pidFromKey(reader, PAR_TASKS, MecTasks.class);
+        normalised = ObservationScaling.read(reader, PAR_OBSERVATION);
         bytes = new double[devices];
         headBytes = new double[devices];
     }
@@ -346,8 +371,9 @@ public final class OffloadMec extends AbstractScenario {
             boolean generated = workload == null;
             obs[taskBytes.at(o)] = (float) headBytes[d];
             obs[taskCycles.at(o)] = (float) (generated ? bytes[d] * cyclesPerByte : head == null ? 0 : head.cycles);
+            // Clamped: arrival + relative deadline - now may round above the relative deadline.
             obs[taskDeadline.at(o)] = (float) (generated ? deadline_s
-                    : head == null ? 0 : Math.max(0, head.deadline_s - now));
+                    : head == null ? 0 : Math.min(headDeadlineMax, Math.max(0, head.deadline_s - now)));
             obs[cpuHz.at(o)] = (float) local.hz();
             obs[localBacklog.at(o)] = (float) (local.backlogCycles() / (local.hz() * local.cores()));
             obs[uplinkBacklog.at(o)] = (float) uplink.backlog_s();
