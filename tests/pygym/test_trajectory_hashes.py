@@ -129,37 +129,37 @@ CASES = {
 RECORDED: dict[str, tuple[int, str, str]] = {
     "neighbour": (
         200,
-        "9af9bbc8ebcf6b5106809d23694b4d70c0c5c84e3567d0372a05701164f8ef53",
+        "386ecd27c1fcc854eca71c5677e7e00ac16c8875d125b7ce5ff9bd412f7f4019",
         "94ebc299624505f348779ed3590223d809ae44cd9c19261a3a383887815d76fa",
     ),
     "neighbour-files": (
         108,
-        "f5c13089ce77b7f68ab885c6049d9396127f5a632bd961f042676a020d7e4315",
+        "b6ddbc531533dd6ada351fe4399270826e8df13d088a9de104d0e041ad080fa3",
         "709b828a8f3deda7e1bd05b2dc0f183d6fdf41a2030caeb0ddd9c55e8e179e4c",
     ),
     "neighbour-topology": (
         100,
-        "2905af6331ef5898b94a5df5a226e7ac0010a35c751b4a75a1373dbaeb9da7e8",
+        "1c15d0b7038d3dc7b517ae720285f3b821b0c60f1dcc97e81653830932af4443",
         "3b4361f63cd4d30715e8119dd243697ced7d558b1a8df04ebc3b02f99f33bb08",
     ),
     "mec": (
         20,
-        "78f8feaa6f9f4854b571e242d646111d4a951be4a6e8ad2dd9de6bd407caf7fa",
+        "d27bea904ef34b5bef9473a0a9107353cb2f0956c1b70f16f4bbdeb137ce2295",
         "aff68b03e49a022b762d52de8beec879286cf3d4eab0fab273383fd2f6f4e8a0",
     ),
     "mec-ps-cores": (
         20,
-        "261b4c6820edf9614900a51af4d9d82706928979cc406a287a782cd69cd0d09a",
+        "07321c23e1d77ed9d1049cb95586da606167bdf768dc75b14832285f64d428e9",
         "e2686a791931fd834474716d960c34e2ce77053557f94cbddac496316ef88c02",
     ),
     "mec-files": (
         12,
-        "e9fce80e89f76b492a396da2d4af9f896630983104674995da7e508dae6385ba",
+        "2d2dfd4c9995e73df2238b9abe6a35e08925098e9bdad61592b83ef3afbb289b",
         "6a1f4417b7dba76df3bd0c8f11dd529e538a63e1a308959683e5ab44f678d389",
     ),
     "mec-workload": (
         50,
-        "d26d0e8b72fc9e827b286d823cad4a3d2137427a9dcf7138898598e713d7ef2d",
+        "e8f5b576fb9347f7a27b3fd22d4569fcea365eee5649f8d04c6e88b19bbdf449",
         "8af0e1566187719db84df0c8ba4bd8c42596e2cd78cce8cdc475eace0f366807",
     ),
     "explaboff": (
