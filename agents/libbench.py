@@ -363,14 +363,16 @@ class Learned:
         return self._act(observations, infos)
 
 
-def train_sb3(algo: str, env_id: str, scenario: Mapping[str, Any], agent_steps: int) -> Learned:
+def train_sb3(
+    algo: str, env_id: str, scenario: Mapping[str, Any], agent_steps: int, vec_normalize: bool = True
+) -> Learned:
     from stable_baselines3 import PPO
     from stable_baselines3.common.vec_env import VecNormalize
 
     from pygym.adapters import to_sb3
 
     venv = pygym.make_vec(env_id, 4, autoreset_mode="same_step", **scenario)
-    env = VecNormalize(to_sb3(venv), norm_reward=False)
+    env = VecNormalize(to_sb3(venv), norm_reward=False) if vec_normalize else to_sb3(venv)
     env.seed(1)
     if algo == "maskable-ppo":
         from sb3_contrib import MaskablePPO
@@ -385,12 +387,14 @@ def train_sb3(algo: str, env_id: str, scenario: Mapping[str, Any], agent_steps: 
 
     def act(observations: np.ndarray, infos: Mapping[str, Any]) -> np.ndarray:
         n, a = observations.shape[:2]
-        rows = env.normalize_obs(observations.reshape(n * a, -1))
+        rows = observations.reshape(n * a, -1)
+        if isinstance(env, VecNormalize):
+            rows = env.normalize_obs(rows)
         kwargs = {"action_masks": infos["action_mask"].reshape(n * a, -1)} if algo == "maskable-ppo" else {}
         actions, _ = model.predict(rows, deterministic=True, **kwargs)
         return actions.reshape(n, a, *actions.shape[1:])
 
-    return Learned(f"SB3 {algo}", act)
+    return Learned(f"SB3 {algo}" + ("" if vec_normalize else " (no VecNormalize)"), act)
 
 
 def train_torchrl(env_id: str, scenario: Mapping[str, Any], frames: int) -> Learned:
@@ -619,9 +623,19 @@ def train(
         int, typer.Option(help="evaluation episodes per policy, ExplabOff (10 steps each)")
     ] = 500,
     env: Annotated[str, typer.Option(help="neighbour, explaboff or both")] = "both",
+    observation: Annotated[
+        str, typer.Option(help="the neighbour env's observation mode for training: raw or normalised")
+    ] = "raw",
+    sb3_algos: Annotated[str, typer.Option(help="SB3, neighbour env: ppo, maskable-ppo or both")] = (
+        "ppo,maskable-ppo"
+    ),
+    vec_normalize: Annotated[
+        bool, typer.Option(help="SB3: normalise observations by running statistics (VecNormalize)")
+    ] = True,
 ) -> None:
     """Trains the library's PPO on ExplabOff 2x3 and on a loaded neighbour scenario; evaluates it beside
-    random and the heuristics on the same unseen seeds."""
+    random and the heuristics on the same unseen seeds. The heuristics run on raw observations (they read
+    fields in their units); a learned policy on the observation mode it was trained with."""
     scenarios = {
         "neighbour": [NEIGHBOUR_LOADED],
         "explaboff": [EXPLABOFF_2X3],
@@ -636,32 +650,35 @@ def train(
         table.add_column(title, justify="left" if title in ("env", "policy", "budget") else "right")
     for env_id, scenario in scenarios:
         runs: list[tuple[Learned, str, float]] = []
+        learning = dict(scenario)
+        if env_id == NEIGHBOUR_LOADED[0]:
+            learning["observation"] = observation
         if library == "sb3":
-            algos = ["ppo", "maskable-ppo"] if env_id == "offload-neighbour-v0" else ["ppo"]
+            algos = sb3_algos.split(",") if env_id == "offload-neighbour-v0" else ["ppo"]
             for algo in algos:
                 with timed() as took:
-                    learned = train_sb3(algo, env_id, scenario, agent_steps)
+                    learned = train_sb3(algo, env_id, learning, agent_steps, vec_normalize)
                 runs.append((learned, f"{agent_steps:,} agent steps", took[0]))
         elif library == "torchrl":
             with timed() as took:
-                learned = train_torchrl(env_id, scenario, frames)
+                learned = train_torchrl(env_id, learning, frames)
             runs.append((learned, f"{frames:,} env steps", took[0]))
         elif library == "rllib":
             with timed() as took:
-                learned = train_rllib(env_id, scenario, iterations)
+                learned = train_rllib(env_id, learning, iterations)
             runs.append((learned, f"{iterations * 2000:,} env steps", took[0]))
         else:
             raise typer.BadParameter(f"unknown library {library!r}: sb3, torchrl or rllib")
         figure = HEADLINE[env_id]
         episodes = eval_episodes_mec if env_id == EXPLABOFF_2X3[0] else eval_episodes
-        label = f"{env_id} " + " ".join(f"{k}={v}" for k, v in scenario.items())
+        label = f"{env_id} " + " ".join(f"{k}={v}" for k, v in learning.items())
         results: list[tuple[str, str, str, Summary]] = []
         for name in BASELINES[env_id]:
             policy = make_policy(name, table=SIZE_TABLE if name == "size-table" else None)
             with pygym.make_vec(env_id, min(episodes, 8), **scenario) as venv:
                 results.append((name, "-", "-", evaluate(venv, policy, episodes, EVAL_SEED)))
         for learned, budget, seconds in runs:
-            with pygym.make_vec(env_id, min(episodes, 8), **scenario) as venv:
+            with pygym.make_vec(env_id, min(episodes, 8), **learning) as venv:
                 results.append(
                     (
                         learned.name,

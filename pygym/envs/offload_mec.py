@@ -41,7 +41,26 @@ Observation            ``Box(float32, 10 + 6 B + M)``, SI units, named by ``env.
                        and per server ``es{k}_cores, es{k}_latency_s`` (one-way latency to it). The
                        fields from ``task_present`` on came with topologies and workloads; the indices
                        before them are those of the first v0 layout.
-State                  ``state()``: the M observations concatenated, for centralised critics.
+                       Declared bounds (``Box.high``; lows are 0), finite but for the deadline of a
+                       workload with a line without one: the task fields up to the generator's
+                       largest task (``task_bytes_max``, x ``cycles_per_byte``, ``task_deadline_s``,
+                       no output) or the workload file's (its largest cycles and bytes, deadline -
+                       arrival); ``queued_tasks`` up to 1, or ``task_queue_capacity`` with a
+                       workload; clock rates, cores, rates and latencies up to the configured or
+                       the topology's largest (rates in a cell: the channel's at 1 m); backlogs up
+                       to the work of every decision of the episode, one task per device and step:
+                       ``local_backlog_s`` ``episode_steps x`` the largest cycles over the slowest
+                       device's ``cores x hz``, ``uplink_backlog_s`` ``episode_steps x`` the largest
+                       bytes over the slowest rate (in a cell the channel's at ``cell_radius_m +
+                       server_ring_m``; a topology's slowest device-server route),
+                       ``es{k}_backlog_cycles`` ``n_devices x episode_steps x`` the largest cycles,
+                       ``es{k}_jobs`` ``n_devices x episode_steps``.
+                       ``observation="normalised"``: every field divided by its declared high, so in
+                       [0, 1] (flags, and fields that are always 0, unchanged; a field without a
+                       finite bound stays raw); the field's unit says by what (``"s / 20"``). The
+                       backlogs' bounds hold the worst case, so their typical values are small.
+State                  ``state()``: the M observations concatenated, for centralised critics (scaled
+                       too when normalised).
 Reward                 From a per-device cost over the device's tasks that finished during the step:
                        ``latency x`` seconds of latency ``+ energy x`` joules the device spent
                        (local computing and transmission) ``+ edge_energy x`` joules the server spent
@@ -85,6 +104,9 @@ Arguments (defaults in brackets; ``pygym sim template offload-mec-v0`` lists eve
   [3.76] (the 3GPP macro-cell law 128.1 + 37.6 log10(d/km)), ``noise_psd_dbm_per_hz`` [-174]
 - ``task_bytes_min/max`` [0.5e6, 2e6], ``cycles_per_byte`` [1000], ``task_deadline_s`` [1.5] (the built-in
   generator), ``epoch_s`` [1], ``episode_steps`` [10]
+- ``observation`` ["raw" or "normalised"]: SI units, or each field scaled by its declared bound (see
+  Observation); the same keyword and values as offload-mec-explaboff-v0's; any other value is a
+  ConfigError listing them
 - ``topology`` [None]: a topology file (``pygym topology generate ...``), a ``topologies.Topology``, or a
   generator name (``"urban-sensing"``, ``"random-geometric"``, ...) with ``topology_params`` [{}] and
   ``topology_seed`` [0]; ``topology_routing`` ["hops"] or "latency", as for offload-neighbour-v0. The
@@ -124,7 +146,8 @@ Version history:
 - v0: initial release. Before release, in the same version: topology files (devices, servers, hardware
   and routes from the file; multi-core CPUs), workload files (replayed tasks with dependencies, a per-device
   decision queue, drops), result return, and the observation, metric and record fields after the original
-  ones.
+  ones; finite declared bounds for the task, backlog, job and queue fields (values unchanged);
+  ``observation="normalised"`` (raw stays the default).
 """
 
 from __future__ import annotations

@@ -34,8 +34,27 @@ Observation            ``Box(float32, 10 + 6 x max_neighbours)``, SI units, name
                        ``nbk_present, nbk_queue_tasks, nbk_free_slots, nbk_age_s, nbk_cpu_hz,
                        nbk_uplink_bps`` where queue and free slots are as last announced by the
                        neighbour's load beacon and ``age_s`` is how old that announcement is.
+                       Declared bounds, all finite (``Box.high``; lows are 0): queues and free
+                       slots up to the largest queue capacity, cores up to the most cores, clock
+                       rates up to ``cpu_hz_max`` (a topology's: its fastest node), uplink rates up
+                       to the channel's rate at 1 m (a topology's: its fastest route); the head
+                       task's cycles, bytes and ``head_deadline_left_s`` up to the largest the
+                       arrivals draw (``task_*_max``; nothing when ``arrival_rate_hz=0``) and the
+                       largest task of the workload file (its relative deadline: deadline -
+                       arrival; ``head_deadline_left_s`` stays infinite, and is, if a line has no
+                       deadline); ``age_s`` up to the time of the episode's last frame,
+                       ``(round(episode_s / epoch_s) + 1) x epoch_s``.
+                       ``observation="normalised"``: every field divided by its declared high, so
+                       in [0, 1] (flags unchanged; a field without a finite bound stays raw); the
+                       field's unit says by what (``"Hz / 2000000000"``), the same factor on every
+                       step. Bounds that hold the worst case are loose for some fields: a
+                       beacon's age of 0.1 s is 0.001 of a 100 s episode.
 State                  ``state()``: per node ``queue_tasks, busy_cores, free_slots,
                        radio_backlog_bytes`` (``env.state_fields``), for centralised critics.
+                       Bounds: the node's queue capacity and cores; its radio backlog up to what
+                       its radio can ever be given, one upload per step from its own agent (input
+                       bytes) and one result per step and other agent (output bytes), over the
+                       episode's steps. Normalised like the observation.
 Reward                 ``reward="sparse"`` (default): utility x (completed - dropped) per origin
                        agent. ``reward="dense"``: PeersimGym's utility minus expected delay
                        (wait + transfer + execution difference) minus overload, from the decision
@@ -74,6 +93,9 @@ Arguments (defaults in brackets; any key of the simulator's template can be set 
 - ``bandwidth_hz`` [5e6], ``tx_power_w`` [0.1], ``carrier_hz`` [2.4e9], ``noise_temperature_k`` [290],
   ``beacon_bytes`` [64], ``beacon_interval_s`` [epoch_s]
 - ``epoch_s`` [0.1], ``episode_s`` [100]
+- ``observation`` ["raw" or "normalised"]: SI units, or each field scaled by its declared bound (see
+  Observation); the same keyword and values as offload-mec-explaboff-v0's; any other value is a
+  ConfigError listing them
 - ``topology`` [None]: a topology file (``pygym topology generate ...``), a ``topologies.Topology``, or a
   generator name (``"urban-sensing"``, ``"random-geometric"``, ...) with ``topology_params`` [{}] and
   ``topology_seed`` [0]; ``topology_routing`` ["hops"] or "latency". The nodes are then the file's
@@ -116,7 +138,9 @@ computing energy from its own coefficient, seeded randomness everywhere, one JVM
 Version history:
 
 - v0: initial release. Before release, in the same version: the ``served_undecided`` metric (after
-  ``dropped_dependency``, before the decision fields).
+  ``dropped_dependency``, before the decision fields); finite declared bounds for the head task, the
+  announcements' ages and the state (values unchanged); ``observation="normalised"`` (raw stays the
+  default).
 """
 
 from __future__ import annotations

@@ -92,3 +92,17 @@ def test_readme_rllib_ppo_recipe_trains_with_two_env_runners(rllib: ModuleType, 
     assert len(returns) == 3, out
     # A random policy's return on ExplabOff 2x3 is about -74; three PPO iterations of 400 steps move it up.
     assert returns[-1] > returns[0] + 5, returns
+
+
+@pytest.mark.parametrize("env_id", ["offload-neighbour-v0", "offload-mec-v0"])
+def test_env_config_passes_the_observation_mode(rllib: ModuleType, env_id: str) -> None:
+    scenario, _ = SCENARIOS[env_id]
+    env = rllib.PygymMultiAgentEnv(env_id, {**scenario, "observation": "normalised"})
+    try:
+        space = env.observation_spaces[env.possible_agents[0]]
+        assert float(space.high.max()) == 1.0
+        obs, _ = env.reset(seed=3)
+        assert len(obs) == len(env.possible_agents)
+        assert all(space.contains(o) for o in obs.values())
+    finally:
+        env.close()
