@@ -367,12 +367,14 @@ def train_sb3(
     algo: str, env_id: str, scenario: Mapping[str, Any], agent_steps: int, vec_normalize: bool = True
 ) -> Learned:
     from stable_baselines3 import PPO
-    from stable_baselines3.common.vec_env import VecNormalize
+    from stable_baselines3.common.vec_env import VecEnv, VecNormalize
 
     from pygym.adapters import to_sb3
 
     venv = pygym.make_vec(env_id, 4, autoreset_mode="same_step", **scenario)
-    env = VecNormalize(to_sb3(venv), norm_reward=False) if vec_normalize else to_sb3(venv)
+    view = to_sb3(venv)
+    normalizer = VecNormalize(view, norm_reward=False) if vec_normalize else None
+    env: VecEnv = view if normalizer is None else normalizer
     env.seed(1)
     if algo == "maskable-ppo":
         from sb3_contrib import MaskablePPO
@@ -383,13 +385,14 @@ def train_sb3(
     else:
         model = PPO("MlpPolicy", env, n_steps=128, batch_size=1280 if venv.num_agents > 3 else 256, seed=1)
     model.learn(total_timesteps=agent_steps)
-    env.training = False
+    if normalizer is not None:
+        normalizer.training = False
 
     def act(observations: np.ndarray, infos: Mapping[str, Any]) -> np.ndarray:
         n, a = observations.shape[:2]
-        rows = observations.reshape(n * a, -1)
-        if isinstance(env, VecNormalize):
-            rows = env.normalize_obs(rows)
+        rows: Any = observations.reshape(n * a, -1)
+        if normalizer is not None:
+            rows = normalizer.normalize_obs(rows)
         kwargs = {"action_masks": infos["action_mask"].reshape(n * a, -1)} if algo == "maskable-ppo" else {}
         actions, _ = model.predict(rows, deterministic=True, **kwargs)
         return actions.reshape(n, a, *actions.shape[1:])

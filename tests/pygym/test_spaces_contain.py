@@ -60,8 +60,9 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 NORMALISED = {"observation": "normalised"}
 
 # (env id, scenario arguments with file keys naming `files` entries, episodes, (finite observation fields,
-# finite state fields)). Fields stay infinite only where nothing bounds them: the deadline fields of a workload
-# with tasks without deadlines; ExplabOff's task sizes (normal draws) and the server backlogs they feed.
+# finite state fields)). Fields stay infinite only where nothing bounds them: the deadline fields of a
+# workload with tasks without deadlines; ExplabOff's task sizes (normal draws) and the server backlogs they
+# feed.
 CASES: list[tuple[str, dict[str, Any], int, tuple[int, int]]] = [
     ("offload-neighbour-v0", {"episode_s": 30}, 1, (34, 80)),
     ("offload-neighbour-v0", {"episode_s": 30, "topology": "urban"}, 1, (34, 92)),
