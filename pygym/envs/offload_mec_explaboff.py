@@ -30,7 +30,10 @@ Observation            ``Box(float32, 3B + 2M + 4)`` (16 for 2x3, 20 for 2x5, 27
                        device holding class k, so every device sees every task), ``class{k}_own``
                        (one-hot of its own class), ``es{b}_upload_s`` (/0.5), ``es{b}_backlog_s``
                        (raw seconds), ``last_server`` (raw; -1 at episode start).
-                       ``observation="raw"`` gives the unscaled values.
+                       ``observation="raw"`` gives the unscaled values. Declared bounds: the
+                       table's largest capacities, deadlines and upload times; ``last_server`` in
+                       [-1, B - 1]; task sizes are normal draws and the backlogs add them up, so
+                       those fields are declared unbounded (infinite).
 State                  ``state()``: the M observations concatenated (48 for 2x3), the critic input of
                        the release's run script.
 Reward                 The release's sparse team reward, the same for every device and zero on every
