@@ -364,7 +364,12 @@ class Learned:
 
 
 def train_sb3(
-    algo: str, env_id: str, scenario: Mapping[str, Any], agent_steps: int, vec_normalize: bool = True
+    algo: str,
+    env_id: str,
+    scenario: Mapping[str, Any],
+    agent_steps: int,
+    vec_normalize: bool = True,
+    seed: int = 1,
 ) -> Learned:
     from stable_baselines3 import PPO
     from stable_baselines3.common.vec_env import VecEnv, VecNormalize
@@ -375,15 +380,15 @@ def train_sb3(
     view = to_sb3(venv)
     normalizer = VecNormalize(view, norm_reward=False) if vec_normalize else None
     env: VecEnv = view if normalizer is None else normalizer
-    env.seed(1)
+    env.seed(seed)
     if algo == "maskable-ppo":
         from sb3_contrib import MaskablePPO
 
         model: Any = MaskablePPO(
-            "MlpPolicy", env, n_steps=128, batch_size=1280 if venv.num_agents > 3 else 256, seed=1
+            "MlpPolicy", env, n_steps=128, batch_size=1280 if venv.num_agents > 3 else 256, seed=seed
         )
     else:
-        model = PPO("MlpPolicy", env, n_steps=128, batch_size=1280 if venv.num_agents > 3 else 256, seed=1)
+        model = PPO("MlpPolicy", env, n_steps=128, batch_size=1280 if venv.num_agents > 3 else 256, seed=seed)
     model.learn(total_timesteps=agent_steps)
     if normalizer is not None:
         normalizer.training = False
@@ -635,6 +640,7 @@ def train(
     vec_normalize: Annotated[
         bool, typer.Option(help="SB3: normalise observations by running statistics (VecNormalize)")
     ] = True,
+    seed: Annotated[int, typer.Option(help="SB3: the training seed (PPO and its envs)")] = 1,
 ) -> None:
     """Trains the library's PPO on ExplabOff 2x3 and on a loaded neighbour scenario; evaluates it beside
     random and the heuristics on the same unseen seeds. The heuristics run on raw observations (they read
@@ -660,7 +666,7 @@ def train(
             algos = sb3_algos.split(",") if env_id == "offload-neighbour-v0" else ["ppo"]
             for algo in algos:
                 with timed() as took:
-                    learned = train_sb3(algo, env_id, learning, agent_steps, vec_normalize)
+                    learned = train_sb3(algo, env_id, learning, agent_steps, vec_normalize, seed)
                 runs.append((learned, f"{agent_steps:,} agent steps", took[0]))
         elif library == "torchrl":
             with timed() as took:
