@@ -42,3 +42,12 @@ class CompareError(AgentsError):
 
 class SweepSpecError(AgentsError, ValueError):
     """A sweep specification is malformed; the message names the key."""
+
+
+class InvalidArgs(AgentsError, ValueError):
+    """A trainer option is out of its range or contradicts another; the message names the option."""
+
+
+class ResultsFolderMismatch(AgentsError):
+    """A results folder holds another grid's runs (other budgets, evaluation or options), or files that no
+    reproduction wrote; the message names what differs."""

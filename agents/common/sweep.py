@@ -135,7 +135,7 @@ def load_spec(path: Path | None, overrides: Mapping[str, Sequence[Any]] | None =
         label = f"{name}-{preset}" if preset else name
         run_dir = runs_dir / f"{env}__{algo}__{seed}__{label}-{digest}"
         trials.append(Trial(algo, env, None if preset is None else str(preset), seed, args, run_dir))
-    _check_trials(trials)
+    check_trials(trials)
     max_concurrent = raw.get("max_concurrent")
     return Spec(
         name=name,
@@ -184,7 +184,7 @@ def _split_args(args: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dict
     return common, per_algo
 
 
-def _check_trials(trials: Sequence[Trial]) -> None:
+def check_trials(trials: Sequence[Trial]) -> None:
     """Every trial's options parse for its trainer (unknown algorithm or option: SweepSpecError now, not in a
     Ray worker later)."""
     import dataclasses
