@@ -55,6 +55,7 @@ Run: ``python -m agents.explaboff --help`` or ``pygym train explaboff --set sett
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 import re
 from collections import deque
@@ -75,6 +76,7 @@ from agents.common.continuous import (
     Means,
     OrnsteinUhlenbeck,
     greedy_box_policy,
+    no_bootstrap,
     resolved_options,
     soft_update,
     state_is_joint_observation,
@@ -175,7 +177,7 @@ class JointCritic(nn.Module):
         super().__init__()
         sizes = [state_dim + joint_action_dim, *hidden]
         layers: list[nn.Module] = []
-        for a, b in zip(sizes, sizes[1:], strict=False):
+        for a, b in itertools.pairwise(sizes):
             layers += [nn.Linear(a, b), nn.ReLU()]
         layers.append(nn.Linear(sizes[-1], 1))
         self.net = nn.Sequential(*layers)
@@ -498,7 +500,8 @@ def train(args: Args, algo: str = ALGO) -> Path:
         upper_optimizer = torch.optim.Adam(mi.upper.parameters(), lr=args.mi_lr)
         joint_state = state_is_joint_observation(venv)
         obs_norm, state_norm = RunningNormalizer(obs_dim), RunningNormalizer(state_dim)
-        replay = JointReplay(args.buffer_size, num_agents, obs_dim, act_dim, None if joint_state else state_dim)
+        stored_state_dim = None if joint_state else state_dim
+        replay = JointReplay(args.buffer_size, num_agents, obs_dim, act_dim, stored_state_dim)
         keep_good = "best" if args.split == "superior" else "fifo"
         good = TransitionStore(args.good_capacity, state_dim, joint_dim, keep_good)
         bad = TransitionStore(args.bad_capacity, state_dim, joint_dim, "fifo")
@@ -579,7 +582,8 @@ def train(args: Args, algo: str = ALGO) -> Path:
                 upper = mi.upper_bound(s, joint) if mi_phase and args.beta > 0 else torch.zeros_like(rewards)
                 bonus = mi_bonus(args.alpha, args.beta, lower, upper)
                 next_actions = actor_targets(next_x).transpose(0, 1).reshape(args.batch_size, joint_dim)
-                targets = td_target(rewards, batch.dones, critic_target(next_s, next_actions), args.gamma, bonus)
+                next_q = critic_target(next_s, next_actions)
+                targets = td_target(rewards, batch.dones, next_q, args.gamma, bonus)
             q = critic(s, joint)
             critic_loss = functional.mse_loss(q, targets)
             critic_optimizer.zero_grad()
@@ -645,7 +649,7 @@ def train(args: Args, algo: str = ALGO) -> Path:
 
             # ALGO LOGIC: episodes into the replay and into GOOD or BAD
             valid = ~ended  # the step after an end only resets that env (next-step autoreset)
-            dones = terminations.any(axis=1) | (truncations.any(axis=1) & (not bootstrap))
+            dones = no_bootstrap(terminations, truncations, bootstrap)
             stored = stored_actions(actions, n_servers, args.faithful)
             recorder.add(valid, obs, stored, rewards, next_obs, dones, state, next_state)
             env_steps[valid] += 1

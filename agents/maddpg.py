@@ -49,6 +49,7 @@ from agents.common.continuous import (
     JointReplay,
     Means,
     greedy_box_policy,
+    no_bootstrap,
     resolved_options,
     soft_update,
     state_is_joint_observation,
@@ -251,7 +252,8 @@ def train(args: Args, algo: str = ALGO) -> Path:
         joint_state = state_is_joint_observation(venv)
         obs_norm, state_norm = RunningNormalizer(obs_dim), RunningNormalizer(state_dim)
         normalizers = {"obs": obs_norm, "state": state_norm}
-        replay = JointReplay(args.buffer_size, num_agents, obs_dim, act_dim, None if joint_state else state_dim)
+        stored_state_dim = None if joint_state else state_dim
+        replay = JointReplay(args.buffer_size, num_agents, obs_dim, act_dim, stored_state_dim)
         extra = run.restore(models=learner.models, optimizers=learner.optimizers, normalizers=normalizers)
         if run.checkpoint is not None and run.checkpoint.get("replay") is not None:
             replay.load_state_dict(run.checkpoint["replay"])
@@ -294,7 +296,7 @@ def train(args: Args, algo: str = ALGO) -> Path:
             next_state = venv.state()
             run.record_episodes(infos)
             valid = ~ended  # the step after an end only resets that env (next-step autoreset)
-            dones = terminations.any(axis=1) | (truncations.any(axis=1) & (not bootstrap))
+            dones = no_bootstrap(terminations, truncations, bootstrap)
             replay.add(
                 obs[valid],
                 actions[valid],

@@ -100,10 +100,12 @@ class GaussianActors(nn.Module):
     def __init__(self, num_agents: int, obs_dim: int, act_dim: int, args: Mapping[str, Any]) -> None:
         super().__init__()
         shared = bool(args["share_parameters"])
+        hidden = tuple(args["hidden"])
         self.mean = AgentMLP(
-            num_agents, obs_dim, act_dim, tuple(args["hidden"]), shared=shared, activation="relu", out_gain=0.01
+            num_agents, obs_dim, act_dim, hidden, shared=shared, activation="relu", out_gain=0.01
         )
-        self.log_std = nn.Parameter(torch.full((1 if shared else num_agents, 1, act_dim), args["log_std_init"]))
+        groups = 1 if shared else num_agents
+        self.log_std = nn.Parameter(torch.full((groups, 1, act_dim), float(args["log_std_init"])))
 
     def forward(self, x: torch.Tensor) -> Normal:
         mean = self.mean(x)
@@ -347,7 +349,10 @@ def train(args: Args) -> Path:
             # TRY NOT TO MODIFY: checkpoint, then restart the episodes (see agents.common.session)
             if run.checkpoint_due():
                 run.save_checkpoint(
-                    models=models, optimizers=optimizers, normalizers=normalizers, extra={"iteration": iteration, "updates": updates}
+                    models=models,
+                    optimizers=optimizers,
+                    normalizers=normalizers,
+                    extra={"iteration": iteration, "updates": updates},
                 )
                 if run.halted():
                     break

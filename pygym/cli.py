@@ -542,7 +542,8 @@ def reproduce(
         )  # fmt: skip
     else:
         for setting in plan.settings:
-            table = Table(title=f"ExplabOff reproduction, {setting} ({plan.episodes[setting]:,} episodes per run)")
+            title = f"ExplabOff reproduction, {setting} ({plan.episodes[setting]:,} episodes per run)"
+            table = Table(title=title)
             for title in ("method", "runs", "AvgCost", "SuccRate", "to SuccRate>=0.95", "cost AUC", "paper"):
                 table.add_column(title, justify="left" if title == "method" else "right")
             for r in (r for r in report.rows if r["setting"] == setting):

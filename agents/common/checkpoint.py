@@ -5,7 +5,8 @@ arbitrary code runs on load). It holds
 
 - ``format``, ``algo``, ``global_step`` and the trainer's counters;
 - ``layout``: the environment id, agent ids, observation fields, action meanings (or continuous action
-  fields) and state fields it was trained on (a checkpoint is refused by an env whose layout differs, naming the difference);
+  fields) and state fields it was trained on (a checkpoint is refused by an env whose layout differs,
+  naming the difference);
 - ``args``: the trainer's Args as a dict;
 - ``models`` and ``optimizers``: state dicts; ``normalizers``: observation statistics;
 - ``rng``: the random states of Python, numpy, torch and the trainer's generator;

@@ -50,6 +50,15 @@ def resolved_options(args: Mapping[str, Any]) -> tuple[bool, bool]:
     return normalize, bootstrap
 
 
+def no_bootstrap(terminations: np.ndarray, truncations: np.ndarray, bootstrap: bool) -> np.ndarray:
+    """Per env (arrays (N, A)), whether the step ends the return: a termination, or a truncation when
+    truncations are not bootstrapped."""
+    ends = np.asarray(terminations.any(axis=1), dtype=bool)
+    if not bootstrap:
+        ends = ends | np.asarray(truncations.any(axis=1), dtype=bool)
+    return ends
+
+
 def state_is_joint_observation(venv: Any) -> bool:
     """True when the env's ``state()`` is its agents' observations concatenated (state fields
     ``<agent>.<observation field>`` in agent order): replay then derives states instead of storing them."""

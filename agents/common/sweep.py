@@ -56,7 +56,8 @@ class Trial:
     run_dir: Path
 
     def key(self) -> str:
-        return self.run_dir.name
+        """Unique in a sweep: the run directory's path (names may repeat across sub-folders)."""
+        return str(self.run_dir)
 
     def argv(self) -> list[str]:
         """The trainer's command-line options for this trial (tyro's flags)."""
@@ -206,7 +207,7 @@ def check_trials(trials: Sequence[Trial]) -> None:
 class Outcome:
     trial: Trial
     status: str
-    """finished, skipped (finished before), failed"""
+    """finished, skipped (finished before), failed, unfinished (interrupted, resumed by a rerun)"""
     error: str | None = None
     summary: dict[str, Any] | None = None
     node: str | None = None
@@ -264,7 +265,10 @@ def run(spec: Spec, *, address: str | None = None, max_concurrent: int | None = 
     if pending:
         for outcome in _tune(spec, pending, address, max_concurrent or spec.max_concurrent):
             outcomes[outcome.trial.key()] = outcome
-    return [outcomes[t.key()] for t in spec.trials]
+    # A trial Tune never reported (the sweep was interrupted before it ran or ended) is unfinished.
+    return [
+        outcomes.get(t.key(), Outcome(t, "unfinished", summary=read_summary(t.run_dir))) for t in spec.trials
+    ]
 
 
 def _tune(spec: Spec, trials: list[Trial], address: str | None, max_concurrent: int | None) -> list[Outcome]:

@@ -1,4 +1,4 @@
-"""``pygym reproduce explaboff``: ExplabOff's comparison (its README figure ``figs/exp.png``) on our simulator.
+"""``pygym reproduce explaboff``: ExplabOff's comparison (its README figure ``figs/exp.png``), here.
 
 Every method is trained on every setting of ``offload-mec-explaboff-v0`` (2x3, 2x5, 3x7) with every seed,
 through :mod:`agents.common.sweep` (Ray Tune: local by default, a cluster with ``address``; each run its own
@@ -66,7 +66,9 @@ class Method:
 METHODS: dict[str, Method] = {
     m.name: m
     for m in (
-        Method("explaboff", "explaboff", {}, "ExplabOff: JSD on superior + CLUB on inferior, alpha 3.5, beta 1"),
+        Method(
+            "explaboff", "explaboff", {}, "ExplabOff: JSD on superior, CLUB on inferior, alpha 3.5, beta 1"
+        ),
         Method("cmoff", "cmoff", {}, "CMOff: ExplabOff without MI (shared central critic)"),
         Method("maddpg", "maddpg", {}, "MADDPG (MDOff), per-agent central critics"),
         Method("matd3", "matd3", {}, "MATD3 (MTOff), twin critics, smoothing, delayed actors"),
@@ -146,11 +148,8 @@ class Plan:
                         "eval_seed": self.eval_seed,
                         **self.method_args(method),
                     }
-                    trials.append(
-                        sweeping.Trial(
-                            METHODS[method].algo, ENV_ID, None, seed, args, self.run_dir(setting, method, seed)
-                        )
-                    )
+                    run_dir = self.run_dir(setting, method, seed)
+                    trials.append(sweeping.Trial(METHODS[method].algo, ENV_ID, None, seed, args, run_dir))
         return trials
 
     def manifest(self) -> dict[str, Any]:
@@ -160,7 +159,9 @@ class Plan:
             "env_id": ENV_ID,
             "eval_episodes": self.eval_episodes,
             "eval_seed": self.eval_seed,
-            "settings": {s: {"episodes": self.episodes[s], "eval_every": self.eval_every[s]} for s in self.settings},
+            "settings": {
+                s: {"episodes": self.episodes[s], "eval_every": self.eval_every[s]} for s in self.settings
+            },
             "methods": {m: {"algo": METHODS[m].algo, "args": self.method_args(m)} for m in self.methods},
             "seeds": {s: list(self.seeds[s]) for s in self.settings},
         }
@@ -249,8 +250,8 @@ def check_folder(plan: Plan) -> dict[str, Any]:
         stray = [p.name for p in plan.output.iterdir()] if plan.output.is_dir() else []
         if stray:
             raise ResultsFolderMismatch(
-                f"{plan.output} holds {', '.join(sorted(stray)[:5])} but no {MANIFEST}: it is not a folder of "
-                "pygym reproduce explaboff; choose another -o"
+                f"{plan.output} holds {', '.join(sorted(stray)[:5])} but no {MANIFEST}: it is not a folder "
+                "of pygym reproduce explaboff; choose another -o"
             )
         return wanted
     try:
@@ -315,10 +316,8 @@ def run(plan: Plan, *, address: str | None = None, max_concurrent: int | None = 
     outcomes = sweeping.run(spec, address=address, max_concurrent=max_concurrent)
     report = build_report(plan, outcomes)
     report.write(plan.output)
-    write_json_atomic(
-        plan.output / MANIFEST,
-        {**manifest, "outcomes": {**_previous_outcomes(plan), **{_key(o.trial): o.as_dict() for o in outcomes}}},
-    )
+    outcome_records = {**_previous_outcomes(plan), **{_key(o.trial): o.as_dict() for o in outcomes}}
+    write_json_atomic(plan.output / MANIFEST, {**manifest, "outcomes": outcome_records})
     return report
 
 
@@ -351,7 +350,9 @@ class RunResult:
     updates: float
 
 
-def read_run(setting: str, method: str, seed: int, run_dir: Path, status: str, error: str | None) -> RunResult:
+def read_run(
+    setting: str, method: str, seed: int, run_dir: Path, status: str, error: str | None
+) -> RunResult:
     """A run's evaluations (grouped by step) and diagnostics from its metrics.csv."""
     evals: dict[int, dict[str, Any]] = {}
     diagnostics: dict[str, tuple[list[int], list[float]]] = {tag: ([], []) for tag in MI_TAGS}
@@ -379,7 +380,8 @@ def read_run(setting: str, method: str, seed: int, run_dir: Path, status: str, e
                 "env_steps": step, "train_episodes": int(e.get("episodes", 0)), "cpu_s": e.get("cpu_s"),
                 "wall_s": e["wall_s"], "avg_cost": e.get("avg_cost"), "success_rate": e.get("success_rate"),
                 "reward": e.get("reward"), "ended_early": e.get("ended_early"),
-                "missed_deadlines": e.get("missed_deadlines"), "missed_on_last_step": e.get("missed_on_last_step"),
+                "missed_deadlines": e.get("missed_deadlines"),
+                "missed_on_last_step": e.get("missed_on_last_step"),
                 "latency_mean_s": e.get("latency_mean_s"),
             }
         )  # fmt: skip
@@ -467,7 +469,9 @@ class Report:
             "# ExplabOff reproduction (`pygym reproduce explaboff`)",
             "",
             f"Env `{ENV_ID}`; budgets (training episodes, x10 env steps): "
-            + ", ".join(f"{s} {plan.episodes[s]:,} (evaluated every {plan.eval_every[s]:,})" for s in plan.settings)
+            + ", ".join(
+                f"{s} {plan.episodes[s]:,} (evaluated every {plan.eval_every[s]:,})" for s in plan.settings
+            )
             + "; seeds "
             + ", ".join(f"{s} {len(plan.seeds[s])}" for s in plan.settings)
             + f"; each evaluation {plan.eval_episodes} fixed episodes "
@@ -485,23 +489,26 @@ class Report:
             lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
             for r in (r for r in self.rows if r["setting"] == setting):
                 paper = PAPER[setting].get(r["method"])
+                paper_text = f"{paper[0]:.2f} / {paper[1]:.2f}" if paper else "-"
                 lines.append(
-                    f"| {r['method']} | {r['runs_finished']}/{r['runs']} | {_pm(r['avg_cost'], r['avg_cost_std'])} "
+                    f"| {r['method']} | {r['runs_finished']}/{r['runs']} "
+                    f"| {_pm(r['avg_cost'], r['avg_cost_std'])} "
                     f"| {_pm(r['success_rate'], r['success_rate_std'])} | {r['episodes_to_success']} "
-                    f"| {_num(r['cost_auc'])} | {_num(r['return'])} "
-                    f"| {f'{paper[0]:.2f} / {paper[1]:.2f}' if paper else '-'} | {_num(r['env_steps_per_s'], 0)} "
-                    f"| {_num(r['updates_per_s'], 1)} | {_num(r['cpu_min'], 1)} |"
+                    f"| {_num(r['cost_auc'])} | {_num(r['return'])} | {paper_text} "
+                    f"| {_num(r['env_steps_per_s'], 0)} | {_num(r['updates_per_s'], 1)} "
+                    f"| {_num(r['cpu_min'], 1)} |"
                 )
             lines.append("")
             for o in (o for o in self.orderings if o["setting"] == setting):
-                lines.append(f"- ordering by final AvgCost ({o['group']}): {' < '.join(o['order'])}; {o['verdict']}")
+                order = " < ".join(o["order"])
+                lines.append(f"- ordering by final AvgCost ({o['group']}): {order}; {o['verdict']}")
             lines.append("")
         if self.targets:
             lines += ["## Targets", ""]
             lines += [f"- {t['setting']} {t['method']}: {t['text']}" for t in self.targets]
             lines.append("")
         if self.mi_rows:
-            lines += ["## MI diagnostics (mean over seeds of each run's mean over its training iterations)", ""]
+            lines += ["## MI diagnostics (mean over seeds of each run's mean over its iterations)", ""]
             lines.append(
                 "| setting | method | MI phase | I_lower (replay) | I_upper (replay) | bonus | "
                 "GOOD mean return | BAD mean return | bonus (last 10%) |"
@@ -509,9 +516,10 @@ class Report:
             lines.append("|---|---|---|---|---|---|---|---|---|")
             for m in self.mi_rows:
                 lines.append(
-                    f"| {m['setting']} | {m['method']} | {_num(m['mi_phase'], 2)} | {_num(m['mi_lower'], 4)} | "
-                    f"{_num(m['mi_upper'], 4)} | {_num(m['mi_bonus'], 4)} | {_num(m['good_return'], 2)} | "
-                    f"{_num(m['bad_return'], 2)} | {_num(m['mi_bonus_final'], 4)} |"
+                    f"| {m['setting']} | {m['method']} | {_num(m['mi_phase'], 2)} "
+                    f"| {_num(m['mi_lower'], 4)} | {_num(m['mi_upper'], 4)} | {_num(m['mi_bonus'], 4)} "
+                    f"| {_num(m['good_return'], 2)} | {_num(m['bad_return'], 2)} "
+                    f"| {_num(m['mi_bonus_final'], 4)} |"
                 )
             lines.append("")
         if self.failures:
@@ -611,9 +619,9 @@ def _targets(plan: Plan, results: list[RunResult]) -> list[dict[str, Any]]:
         if method not in plan.methods:
             continue
         if "2x3" in plan.settings:
-            runs = [r for r in results if r.setting == "2x3" and r.method == method and r.status != "failed"]
+            runs = _runs(results, "2x3", method)
             hits = [first_target(r, 1.0) for r in runs]
-            within = [h for h in hits if h is not None and h["cpu_s"] is not None and h["cpu_s"] <= TARGET_CPU_S]
+            within = [h for h in hits if h is not None and (h["cpu_s"] or math.inf) <= TARGET_CPU_S]
             detail = ", ".join(
                 f"seed {r.seed}: "
                 + (f"{h['train_episodes']:,} episodes, {h['cpu_s'] / 60:.1f} CPU min" if h else "not reached")
@@ -632,7 +640,7 @@ def _targets(plan: Plan, results: list[RunResult]) -> list[dict[str, Any]]:
         for setting, paper_cost in (("2x5", 1.5), ("3x7", 1.25)):
             if setting not in plan.settings:
                 continue
-            runs = [r for r in results if r.setting == setting and r.method == method and r.status != "failed"]
+            runs = _runs(results, setting, method)
             finals = [final_value(r, "avg_cost") for r in runs]
             met = bool(finals) and _mean(finals) < paper_cost
             targets.append(
@@ -647,6 +655,10 @@ def _targets(plan: Plan, results: list[RunResult]) -> list[dict[str, Any]]:
                 }
             )
     return targets
+
+
+def _runs(results: list[RunResult], setting: str, method: str) -> list[RunResult]:
+    return [r for r in results if r.setting == setting and r.method == method and r.status != "failed"]
 
 
 def _orderings(plan: Plan, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -775,7 +787,8 @@ def plot_mi(report: Report, output: Path) -> Path:
                     last = min(s[0][-1] for s in series)
                     grid = np.linspace(0, last, 200)
                     mean = np.mean([np.interp(grid, s[0], s[1]) for s in series], axis=0)
-                    ax.plot(grid, mean, style, color=COLOURS.get(method), lw=1.3, label=method if style == "-" else None)
+                    label = method if style == "-" else None
+                    ax.plot(grid, mean, style, color=COLOURS.get(method), lw=1.3, label=label)
             ax.set_title(f"{setting}: {title}", fontsize=9)
             ax.set_xlabel("env steps")
             ax.grid(alpha=0.3)
