@@ -283,7 +283,14 @@ def _tune(spec: Spec, trials: list[Trial], address: str | None, max_concurrent: 
     started_here = not ray.is_initialized()
     if started_here:
         if address is None:
-            ray.init(num_cpus=cores, include_dashboard=False, log_to_driver=False, configure_logging=False)
+            # "local": a new instance even when another Ray cluster runs on this machine (never join it).
+            ray.init(
+                address="local",
+                num_cpus=cores,
+                include_dashboard=False,
+                log_to_driver=False,
+                configure_logging=False,
+            )
         else:
             ray.init(address=address, log_to_driver=False, configure_logging=False)
     try:
