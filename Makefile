@@ -18,7 +18,8 @@ JAR := pygym/_java/edgesim.jar
 PY4J_JAR = $(shell $(PY) -c 'from py4j.java_gateway import find_jar_path; print(find_jar_path())')
 JUNIT_JAR ?= /usr/share/java/junit-platform-console-standalone.jar
 
-.PHONY: help setup build test test-java test-py lint bench demo golden clean images container-test train-bench
+.PHONY: help setup build test test-java test-py lint bench demo golden clean images container-test train-bench \
+	explaboff-bench trainer-speed
 
 help:
 	@echo "make setup   - virtualenv (torch CPU pinned first), editable install, simulator jar"
@@ -30,6 +31,8 @@ help:
 	@echo "make images  - simulator and trainer container images (podman or docker), with their sizes"
 	@echo "make container-test - builds the images, then runs simulator and trainer containers and checks them"
 	@echo "make train-bench - DDQN, A2C and PPO on two presets x 3 seeds (pygym sweep), evaluated next to heuristics"
+	@echo "make explaboff-bench - ExplabOff's comparison reproduced (pygym reproduce explaboff): results/explaboff/"
+	@echo "make trainer-speed - env steps/s and updates/s of the five continuous-action trainers"
 
 setup: $(STAMP) $(JAR)
 
@@ -85,6 +88,17 @@ demo: $(JAR)
 # learning-curve figures land in runs/train-bench/. Rerunning skips finished runs.
 train-bench: $(JAR)
 	COLUMNS=120 $(VENV)/bin/pygym sweep agents/bench/train-bench.toml
+
+# ExplabOff's comparison at the budget of the committed results/explaboff (hours on 2 cores): 7 methods x 3
+# settings. Rerunning skips finished runs and rewrites the CSV, figure and tables. Ray's workers run at normal
+# priority (RAY_worker_niceness=0) so that a shared machine does not starve them.
+EXPLABOFF_GRID := --settings 2x3,2x5,3x7 --seeds 2x3=3,2x5=2,3x7=2 --episodes 2x3=50000,2x5=30000,3x7=30000 \
+	--algos explaboff,cmoff,maddpg,matd3,mappo,explaboff-faithful,cmoff-faithful
+explaboff-bench: $(JAR)
+	RAY_worker_niceness=0 COLUMNS=120 $(VENV)/bin/pygym reproduce explaboff -o results/explaboff $(EXPLABOFF_GRID)
+
+trainer-speed: $(JAR)
+	$(PY) -m agents.bench.speed --steps 100000 --settings 2x3,3x7
 
 # Regenerates the golden frame checked by both JUnit and pytest; only when the contract version changes.
 golden: $(JAR)

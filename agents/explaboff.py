@@ -710,6 +710,7 @@ def train(args: Args, algo: str = ALGO) -> Path:
             evaluate(greedy)
             if run.checkpoint_due():
                 final = run.global_step >= args.total_timesteps
+                run.log({"charts/updates": updates})
                 run.save_checkpoint(
                     models=models,
                     optimizers=optimizers,

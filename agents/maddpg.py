@@ -336,6 +336,7 @@ def train(args: Args, algo: str = ALGO) -> Path:
             evaluate(greedy)
             if run.checkpoint_due():
                 final = run.global_step >= args.total_timesteps
+                run.log({"charts/updates": learner.critic_updates})
                 run.save_checkpoint(
                     models=learner.models,
                     optimizers=learner.optimizers,

@@ -20,7 +20,8 @@ from agents.common.runs import read_metric
 from agents.common.session import parse_args
 from tests.conftest import PYTHON, python_subprocess_env
 
-pytestmark = [pytest.mark.jvm, pytest.mark.slow]
+# The module's first test also runs the five CLI trainings of its fixture.
+pytestmark = [pytest.mark.jvm, pytest.mark.slow, pytest.mark.timeout(900)]
 
 ALGOS = ("explaboff", "cmoff", "maddpg", "matd3", "mappo")
 # Four envs, episodes of at most 10 steps: 400 env steps hold 40 to 400 episodes.

@@ -208,6 +208,7 @@ TINY_GRID = [
 
 @pytest.mark.jvm
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # two Ray sweeps; a loaded 2-core machine needs minutes for each
 def test_tiny_grid_reports_a_crashed_run_resumes_an_interrupted_one_and_reruns_only_what_is_missing(
     tmp_path: Path,
 ) -> None:
