@@ -265,7 +265,13 @@ _PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True, "help
 @app.command("train", context_settings=_PASS_THROUGH, add_help_option=False)
 def train(
     ctx: typer.Context,
-    algo: Annotated[str, typer.Argument(help="algorithm: ddqn, a2c or ppo", show_default=False)] = "",
+    algo: Annotated[
+        str,
+        typer.Argument(
+            help="algorithm: ddqn, a2c, ppo (discrete); explaboff, cmoff, maddpg, matd3, mappo (Box)",
+            show_default=False,
+        ),
+    ] = "",
 ) -> None:
     """Train ALGO: pygym train ALGO --env ENV [--preset P] [--set key=value ...] [trainer options].
 
