@@ -733,7 +733,8 @@ def plot_figure(report: Report, output: Path) -> Path:
                 if not len(grid):
                     continue
                 colour = COLOURS.get(method)
-                (line,) = ax.plot(grid, mean, color=colour, lw=1.6, label=f"{method} ({len(runs)})")
+                legend = f"{method} ({len(runs)} seed{'s' if len(runs) > 1 else ''})"
+                (line,) = ax.plot(grid, mean, color=colour, lw=1.6, label=legend)
                 ax.fill_between(grid, low, high, color=line.get_color(), alpha=0.18, linewidth=0)
             paper = PAPER[setting]["explaboff"][0 if key == "avg_cost" else 1]
             ax.axhline(paper, color="grey", ls=":", lw=1.2, label="paper ExplabOff (final)")
@@ -746,9 +747,9 @@ def plot_figure(report: Report, output: Path) -> Path:
                 ax.set_ylim(-0.03, 1.03)
         axes[0][col].legend(fontsize=7, loc="upper right")
     fig.suptitle(
-        f"{ENV_ID}: greedy evaluation on {report.plan.eval_episodes} fixed episodes, mean over seeds "
-        "(band: min-max)",
-        fontsize=10,
+        f"{ENV_ID}: greedy policy on {report.plan.eval_episodes} fixed episodes\n"
+        "mean over seeds, band min-max; dotted: the paper's ExplabOff (final)",
+        fontsize=9,
     )
     fig.tight_layout()
     fig.savefig(output, dpi=110)
@@ -792,7 +793,7 @@ def plot_mi(report: Report, output: Path) -> Path:
             ax.set_title(f"{setting}: {title}", fontsize=9)
             ax.set_xlabel("env steps")
             ax.grid(alpha=0.3)
-            if row == 0:
+            if row == 0 and ax.get_legend_handles_labels()[0]:
                 ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(output, dpi=100)
