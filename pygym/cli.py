@@ -542,7 +542,7 @@ def reproduce(
         typer.echo(
             json.dumps(
                 {"rows": report.rows, "mi": report.mi_rows, "targets": report.targets,
-                 "orderings": report.orderings, "failures": report.failures},
+                 "orderings": report.orderings, "failures": report.failures, "heuristics": report.heuristics},
                 default=_json_number,
             )
         )  # fmt: skip

@@ -99,6 +99,9 @@ PAPER = {
 """(AvgCost, SuccRate) of each method near 1e6 episodes, read off the README figure (+-0.1 in cost, +-0.05
 in rate; ExplabOff report, section 4); the figure has one run per method."""
 
+HEURISTICS = {"random": None, "size-table": "7:1:0.875,6:0:0.75,3:1:0.5"}
+"""reference policies evaluated on the same episodes; the size table (2x3 only) meets every deadline"""
+
 TARGET_CPU_S = 15 * 60
 """2x3 target: AvgCost <= 1.0 with SuccRate >= 0.95 within 15 CPU-minutes of training on >= 2 of 3 seeds"""
 
@@ -315,6 +318,7 @@ def run(plan: Plan, *, address: str | None = None, max_concurrent: int | None = 
     spec = sweeping.Spec(name="explaboff", runs_dir=plan.output / "runs", trials=plan.trials())
     outcomes = sweeping.run(spec, address=address, max_concurrent=max_concurrent)
     report = build_report(plan, outcomes)
+    report.heuristics = evaluate_heuristics(plan)
     report.write(plan.output)
     outcome_records = {**_previous_outcomes(plan), **{_key(o.trial): o.as_dict() for o in outcomes}}
     write_json_atomic(plan.output / MANIFEST, {**manifest, "outcomes": outcome_records})
@@ -448,6 +452,8 @@ class Report:
     targets: list[dict[str, Any]]
     orderings: list[dict[str, Any]]
     failures: list[dict[str, Any]]
+    heuristics: list[dict[str, Any]] = field(default_factory=list)
+    """reference policies on the evaluation episodes (:func:`evaluate_heuristics`)"""
 
     def write(self, output: Path) -> None:
         output.mkdir(parents=True, exist_ok=True)
@@ -499,6 +505,11 @@ class Report:
                     f"| {_num(r['cpu_min'], 1)} |"
                 )
             lines.append("")
+            for h in (h for h in self.heuristics if h["setting"] == setting):
+                lines.append(
+                    f"- reference, {h['policy']} on the same episodes: AvgCost {h['avg_cost']:.3f}, "
+                    f"SuccRate {h['success_rate']:.3f}"
+                )
             for o in (o for o in self.orderings if o["setting"] == setting):
                 order = " < ".join(o["order"])
                 lines.append(f"- ordering by final AvgCost ({o['group']}): {order}; {o['verdict']}")
@@ -527,6 +538,32 @@ class Report:
             lines += [f"- {f['run']}: {f['error']}" for f in self.failures]
             lines.append("")
         return "\n".join(lines)
+
+
+def evaluate_heuristics(plan: Plan) -> list[dict[str, Any]]:
+    """The random policy on every setting and the deadline-meeting size table on 2x3, on the runs'
+    evaluation episodes."""
+    import pygym
+    from agents.evaluation import evaluate
+    from agents.heuristics import make_policy
+
+    rows = []
+    for setting in plan.settings:
+        with pygym.make_vec(ENV_ID, min(plan.eval_episodes, 64), setting=setting) as venv:
+            for name, table in HEURISTICS.items():
+                if table is not None and setting != "2x3":
+                    continue
+                summary = evaluate(venv, make_policy(name, table=table), plan.eval_episodes, plan.eval_seed)
+                label = f"{name} {table}" if table else name
+                rows.append(
+                    {
+                        "setting": setting,
+                        "policy": label,
+                        "avg_cost": summary.figures["avg_cost"],
+                        "success_rate": summary.figures["success_rate"],
+                    }
+                )
+    return rows
 
 
 def build_report(plan: Plan, outcomes: Sequence[sweeping.Outcome]) -> Report:
@@ -738,6 +775,9 @@ def plot_figure(report: Report, output: Path) -> Path:
                 ax.fill_between(grid, low, high, color=line.get_color(), alpha=0.18, linewidth=0)
             paper = PAPER[setting]["explaboff"][0 if key == "avg_cost" else 1]
             ax.axhline(paper, color="grey", ls=":", lw=1.2, label="paper ExplabOff (final)")
+            for h in report.heuristics:
+                if h["setting"] == setting and h["policy"].startswith("size-table") and key == "avg_cost":
+                    ax.axhline(h[key], color="black", ls="--", lw=0.9, label="size-table heuristic")
             ax.set_xlabel("training episodes")
             ax.set_ylabel(label)
             ax.grid(alpha=0.3)

@@ -255,6 +255,13 @@ def test_tiny_grid_reports_a_crashed_run_resumes_an_interrupted_one_and_reruns_o
     rows = {r["method"]: r for r in payload["rows"]}
     assert rows["explaboff"]["runs_finished"] == rows["mappo"]["runs_finished"] == 1
     assert payload["failures"] == [] and payload["mi"][0]["method"] == "explaboff"
+    # The reference heuristics on the same evaluation episodes: the size table meets every deadline.
+    heuristics = {h["policy"].split()[0]: h for h in payload["heuristics"]}
+    assert (
+        heuristics["size-table"]["success_rate"] == 1.0 and 1.2 < heuristics["size-table"]["avg_cost"] < 1.4
+    )
+    assert heuristics["random"]["success_rate"] < 0.1
+    assert "reference, size-table" in (output / "table.md").read_text()
     with open(output / "evaluations.csv", newline="") as f:
         evaluations = list(csv.DictReader(f))
     methods = {e["method"] for e in evaluations}
