@@ -774,7 +774,8 @@ def plot_figure(report: Report, output: Path) -> Path:
                     continue
                 colour = COLOURS.get(method)
                 legend = f"{method} ({len(runs)} seed{'s' if len(runs) > 1 else ''})"
-                (line,) = ax.plot(grid, mean, color=colour, lw=1.6, label=legend)
+                style = "--" if method.endswith("-faithful") else "-"
+                (line,) = ax.plot(grid, mean, style, color=colour, lw=1.5, label=legend)
                 ax.fill_between(grid, low, high, color=line.get_color(), alpha=0.18, linewidth=0)
             paper = PAPER[setting]["explaboff"][0 if key == "avg_cost" else 1]
             ax.axhline(paper, color="grey", ls=":", lw=1.2, label="paper ExplabOff (final)")
@@ -791,7 +792,8 @@ def plot_figure(report: Report, output: Path) -> Path:
         axes[0][col].legend(fontsize=7, loc="upper right")
     fig.suptitle(
         f"{ENV_ID}: greedy policy on {report.plan.eval_episodes} fixed episodes\n"
-        "mean over seeds, band min-max; dotted: the paper's ExplabOff (final)",
+        "mean over seeds, band min-max; dashed: the release's defects (--faithful); dotted: the paper's "
+        "ExplabOff (final)",
         fontsize=9,
     )
     fig.tight_layout()
