@@ -100,9 +100,12 @@ demo: $(JAR)
 	$(VENV)/bin/pygym eval --env offload-neighbour-v0 --policy local,random,least-queue,round-robin --episodes 3 --seed 1
 
 # The learning benchmark: a pygym sweep (agents/bench/train-bench.toml); runs, comparison.json and the
-# learning-curve figures land in runs/train-bench/. Rerunning skips finished runs.
+# learning-curve figures land in runs/train-bench/, and the figures and comparison.json are copied to
+# results/train-bench/ (what the README cites). Rerunning skips finished runs.
 train-bench: $(JAR)
 	COLUMNS=120 $(VENV)/bin/pygym sweep agents/bench/train-bench.toml
+	mkdir -p results/train-bench
+	cp runs/train-bench/comparison.json runs/train-bench/curves-*.png results/train-bench/
 
 # Regenerates the golden frame checked by both JUnit and pytest; only when the contract version changes.
 golden: $(JAR)
