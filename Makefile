@@ -6,6 +6,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TORCH_PIN := torch==2.13.0
+# RLlib pins gymnasium 1.2.2 (the project uses 1.4), so its tests run in a virtualenv of their own.
+RLLIB_VENV ?= .venv-rllib
+RLLIB_STAMP := $(RLLIB_VENV)/.installed
 
 JAVA_DIR := peersim-java
 CLASSES := $(JAVA_DIR)/build/classes
@@ -14,19 +17,18 @@ JAVA_SRC := $(shell find $(JAVA_DIR)/src/main/java -name '*.java')
 JAVA_RES := $(shell find $(JAVA_DIR)/src/main/resources -type f)
 JAVA_TEST_SRC := $(shell find $(JAVA_DIR)/src/test/java -name '*.java' 2>/dev/null)
 JAR := pygym/_java/edgesim.jar
-# The py4j jar ships inside the py4j Python package; no Maven Central needed.
-PY4J_JAR = $(shell $(PY) -c 'from py4j.java_gateway import find_jar_path; print(find_jar_path())')
 JUNIT_JAR ?= /usr/share/java/junit-platform-console-standalone.jar
 
-.PHONY: help setup build test test-java test-py lint bench demo golden clean images container-test train-bench \
-	explaboff-bench trainer-speed
+.PHONY: help setup build test test-java test-py test-rllib rllib-venv lint bench libbench demo golden clean images \
+	container-test train-bench explaboff-bench trainer-speed
 
 help:
 	@echo "make setup   - virtualenv (torch CPU pinned first), editable install, simulator jar"
 	@echo "make build   - compile the simulator (javac --release 17) into $(JAR)"
-	@echo "make test    - Java unit tests (JUnit 5), then pytest"
+	@echo "make test    - Java unit tests (JUnit 5), then pytest, then the RLlib tests in $(RLLIB_VENV)"
 	@echo "make lint    - ruff and mypy"
 	@echo "make bench   - benchmark tables (bridge, in-JVM, engine hold model)"
+	@echo "make libbench - RL library views against the libraries' generic paths (steps/s)"
 	@echo "make demo    - the four heuristic policies compared on offload-neighbour-v0"
 	@echo "make images  - simulator and trainer container images (podman or docker), with their sizes"
 	@echo "make container-test - builds the images, then runs simulator and trainer containers and checks them"
@@ -49,7 +51,7 @@ build: $(JAR)
 $(JAR): $(JAVA_SRC) $(JAVA_RES) | $(STAMP)
 	rm -rf $(CLASSES) && mkdir -p $(CLASSES) $(dir $(JAR))
 	@echo "javac --release 17 ($(words $(JAVA_SRC)) sources) -> $(CLASSES)"
-	@javac --release 17 -Xlint:all -Werror -encoding UTF-8 -cp "$(PY4J_JAR)" -d $(CLASSES) $(JAVA_SRC)
+	@javac --release 17 -Xlint:all -Werror -encoding UTF-8 -d $(CLASSES) $(JAVA_SRC)
 	cp -r $(JAVA_DIR)/src/main/resources/. $(CLASSES)/
 	jar --create --file $@ -C $(CLASSES) .
 	@echo "built $@"
@@ -64,14 +66,26 @@ $(JUNIT_JAR):
 test-java: $(JAR) $(JUNIT_JAR)
 	rm -rf $(TEST_CLASSES) && mkdir -p $(TEST_CLASSES)
 	@echo "javac ($(words $(JAVA_TEST_SRC)) test sources) -> $(TEST_CLASSES)"
-	@javac --release 17 -Xlint:all -Werror -encoding UTF-8 -cp "$(CLASSES):$(PY4J_JAR):$(JUNIT_JAR)" -d $(TEST_CLASSES) $(JAVA_TEST_SRC)
+	@javac --release 17 -Xlint:all -Werror -encoding UTF-8 -cp "$(CLASSES):$(JUNIT_JAR)" -d $(TEST_CLASSES) $(JAVA_TEST_SRC)
 	java -jar $(JUNIT_JAR) --disable-banner --fail-if-no-tests --details=summary \
-		--class-path "$(CLASSES):$(TEST_CLASSES):$(PY4J_JAR)" --scan-class-path
+		--class-path "$(CLASSES):$(TEST_CLASSES)" --scan-class-path
 
 test-py: $(JAR)
 	$(PY) -m pytest
 
-test: test-java test-py
+$(RLLIB_STAMP): pyproject.toml
+	python3 -m venv $(RLLIB_VENV)
+	$(RLLIB_VENV)/bin/python -m pip install --quiet $(TORCH_PIN)
+	$(RLLIB_VENV)/bin/python -m pip install --quiet $(TORCH_PIN) -e '.[rllib]' 'pytest>=8' 'pytest-timeout>=2.3'
+	touch $@
+
+rllib-venv: $(RLLIB_STAMP)
+
+# Only the tests that need Ray; the rest of the suite runs in $(VENV).
+test-rllib: $(JAR) $(RLLIB_STAMP)
+	$(RLLIB_VENV)/bin/python -m pytest tests/rllib
+
+test: test-java test-py test-rllib
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check pygym agents topologies workloads tests
@@ -81,13 +95,19 @@ lint: $(STAMP)
 bench: $(JAR)
 	COLUMNS=120 $(PY) -m pygym.tools.bench
 
+libbench: $(JAR)
+	COLUMNS=120 $(PY) -m agents.libbench throughput
+
 demo: $(JAR)
 	$(VENV)/bin/pygym eval --env offload-neighbour-v0 --policy local,random,least-queue,round-robin --episodes 3 --seed 1
 
 # The learning benchmark: a pygym sweep (agents/bench/train-bench.toml); runs, comparison.json and the
-# learning-curve figures land in runs/train-bench/. Rerunning skips finished runs.
+# learning-curve figures land in runs/train-bench/, and the figures and comparison.json are copied to
+# results/train-bench/ (what the README cites). Rerunning skips finished runs.
 train-bench: $(JAR)
 	COLUMNS=120 $(VENV)/bin/pygym sweep agents/bench/train-bench.toml
+	mkdir -p results/train-bench
+	cp runs/train-bench/comparison.json runs/train-bench/curves-*.png results/train-bench/
 
 # ExplabOff's comparison at the budget of the committed results/explaboff (hours on 2 cores): 7 methods x 3
 # settings. Rerunning skips finished runs and rewrites the CSV, figure and tables. Ray's workers run at normal
@@ -102,13 +122,12 @@ trainer-speed: $(JAR)
 
 # Regenerates the golden frame checked by both JUnit and pytest; only when the contract version changes.
 golden: $(JAR)
-	java -cp "$(JAR):$(PY4J_JAR)" edgesim.bridge.GoldenFrame tests/contract/golden
+	java -cp "$(JAR)" edgesim.bridge.GoldenFrame tests/contract/golden
 
 # Container images (docker/): the base is built with mmdebstrap where it is missing and cannot be pulled.
 IMAGE_TAG ?= latest
 images: $(STAMP)
-	IMAGE_TAG=$(IMAGE_TAG) PY4J_VERSION=$$($(PY) -c 'import importlib.metadata as m; print(m.version("py4j"))') \
-		bash docker/images.sh
+	IMAGE_TAG=$(IMAGE_TAG) bash docker/images.sh
 
 # Slow (builds images, starts containers): its own target, not part of `make test`.
 container-test: images $(JAR)

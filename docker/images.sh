@@ -3,10 +3,9 @@
 # reports their sizes. Where the base image is missing and mmdebstrap is installed, it first builds a
 # local stand-in for it (docker/build-base.sh); otherwise the engine pulls the base as usual.
 #
-# Environment: IMAGE_TAG (latest), BASE_IMAGE (debian:bookworm-slim), PY4J_VERSION (the py4j of the
-# clients; `make images` passes the one in .venv), TORCH_VERSION (2.13.0), PIP_CERT (a CA bundle for pip,
-# given to the builds as the secret pip_cert; default the system bundle), PIP_FIND_LINKS (folders searched
-# for the torch CPU wheel).
+# Environment: IMAGE_TAG (latest), BASE_IMAGE (debian:bookworm-slim), TORCH_VERSION (2.13.0), PIP_CERT (a CA
+# bundle for pip, given to the builds as the secret pip_cert; default the system bundle), PIP_FIND_LINKS
+# (folders searched for the torch CPU wheel).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -61,7 +60,6 @@ else
 fi
 
 build_args=(--build-arg "BASE_IMAGE=$base")
-[[ -z ${PY4J_VERSION:-} ]] || build_args+=(--build-arg "PY4J_VERSION=$PY4J_VERSION")
 # pip inside the builds trusts what the host trusts (PIP_CERT, else the system bundle): behind a TLS
 # proxy the images' own certificate stores would not do.
 pip_cert=${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}

@@ -1,7 +1,8 @@
-# The simulator server: a Java 17 runtime, the simulator jar and the py4j jar, nothing else.
+# The simulator server: a Java 17 runtime and the simulator jar, nothing else.
 # Build from the repository root:  docker build -f docker/simulator.Dockerfile -t pygym-simulator .
 # Run:  docker run -e PYGYM_TOKEN=<secret> -p 127.0.0.1:25333:25333 pygym-simulator
-# The token is required: the gateway listens beyond the container's loopback, and the health check uses it.
+# The token is required (at least 16 characters): the server listens beyond the container's loopback, and the
+# health check uses it. It answers the session API only; --tls-cert/--tls-key (mounted PEM files) add TLS.
 
 # Any Debian-based image; the default is the public one. `make images` builds a local stand-in with
 # mmdebstrap (docker/build-base.sh) where registries cannot be reached.
@@ -11,30 +12,19 @@ FROM ${BASE_IMAGE} AS build
 # The JDK's post-install links its manual pages, a folder that slim images leave out (Debian #863199).
 RUN mkdir -p /usr/share/man/man1 \
     && apt-get update \
-    && apt-get install -y --no-install-recommends openjdk-17-jdk-headless make python3-venv \
+    && apt-get install -y --no-install-recommends openjdk-17-jdk-headless make \
     && apt-get clean && rm -rf /var/lib/apt/lists/*
-# The py4j jar ships inside the py4j Python package (no Maven Central), as for `make build`. It must
-# speak the protocol of the clients' py4j: `make images` passes the version installed in .venv.
-ARG PY4J_VERSION=0.10.9.9
-# A CA bundle for pip where TLS is intercepted, as the optional build secret "pip_cert" (PIP_CERT).
-RUN --mount=type=secret,id=pip_cert \
-    python3 -m venv /opt/py4j \
-    && if [ -s /run/secrets/pip_cert ]; then export PIP_CERT=/run/secrets/pip_cert; fi \
-    && /opt/py4j/bin/pip install --no-cache-dir --disable-pip-version-check "py4j==${PY4J_VERSION}" \
-    && mkdir /out \
-    && cp "$(/opt/py4j/bin/python -c 'from py4j.java_gateway import find_jar_path; print(find_jar_path())')" \
-        /out/py4j.jar
 WORKDIR /src
 COPY Makefile ./
 COPY peersim-java/src/main ./peersim-java/src/main
 # The Makefile's own build target (javac --release 17 + jar); -o skips the Python virtualenv that it
 # would set up first, which the jar does not need.
-RUN make -o .venv/.installed build PY4J_JAR=/out/py4j.jar \
-    && cp pygym/_java/edgesim.jar /out/edgesim.jar
-# A Java 17 runtime holding only the modules the two jars use (jdeps), plus jdk.crypto.ec, which TLS
-# loads as a service provider that jdeps cannot see: about 35 MB instead of 190 MB for the full JRE.
+RUN make -o .venv/.installed build \
+    && mkdir /out && cp pygym/_java/edgesim.jar /out/edgesim.jar
+# A Java 17 runtime holding only the modules the jar uses (jdeps), plus jdk.crypto.ec, which TLS loads
+# as a service provider that jdeps cannot see: about 35 MB instead of 190 MB for the full JRE.
 # (--strip-debug would run objcopy on native libraries that Debian ships stripped already.)
-RUN modules="$(jdeps --ignore-missing-deps --print-module-deps --multi-release 17 /out/edgesim.jar /out/py4j.jar),jdk.crypto.ec" \
+RUN modules="$(jdeps --ignore-missing-deps --print-module-deps --multi-release 17 /out/edgesim.jar),jdk.crypto.ec" \
     && echo "runtime modules: $modules" \
     && jlink --add-modules "$modules" --strip-java-debug-attributes --no-man-pages --no-header-files --compress=2 \
         --output /out/java
@@ -43,13 +33,13 @@ FROM ${BASE_IMAGE}
 RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin pygym
 COPY --from=build /out/java /opt/java
-COPY --from=build /out/edgesim.jar /out/py4j.jar /opt/pygym/
+COPY --from=build /out/edgesim.jar /opt/pygym/
 ENV PATH=/opt/java/bin:$PATH
 USER pygym
 EXPOSE 25333
-# Healthy when the gateway accepts the token (py4j's auth command), not merely when the port is open.
+# Healthy when the server accepts the token (its auth command), not merely when the port is open.
 HEALTHCHECK --interval=15s --timeout=10s --start-period=30s --retries=3 \
     CMD ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx32m", \
-         "-cp", "/opt/pygym/edgesim.jar:/opt/pygym/py4j.jar", "edgesim.bridge.HealthCheck", "--port", "25333"]
-ENTRYPOINT ["java", "-cp", "/opt/pygym/edgesim.jar:/opt/pygym/py4j.jar", "edgesim.bridge.Server"]
+         "-cp", "/opt/pygym/edgesim.jar", "edgesim.bridge.HealthCheck", "--port", "25333"]
+ENTRYPOINT ["java", "-cp", "/opt/pygym/edgesim.jar", "edgesim.bridge.Server"]
 CMD ["--host", "0.0.0.0", "--port", "25333"]

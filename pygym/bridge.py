@@ -1,29 +1,39 @@
 """The client side of the bridge: connections to a simulator server and the groups of sessions on it.
 
-The server is a py4j gateway; this client speaks py4j's wire protocol itself, for four reasons measured or
-observed with py4j's own Python client: it re-sends a command when a connection breaks (wrong for ``run``,
-which is not idempotent), it turns Ctrl-C into an unrelated error while leaving the reply in flight, it has
-no per-call deadline, and after ``fork`` a child's finaliser shuts down the socket its parent is using. Here:
-every call has a deadline; nothing is ever re-sent (a broken connection raises ``SimulatorCrashed``); a call
-interrupted by Ctrl-C or a deadline closes its connection and leaves its group needing a reset; a forked
-child detaches what it inherited and refuses to use it.
+The server answers the session API only, in py4j's wire protocol; this client speaks that protocol itself, for
+four reasons measured or observed with py4j's own Python client: it re-sends a command when a connection
+breaks (wrong for ``run``, which is not idempotent), it turns Ctrl-C into an unrelated error while leaving the
+reply in flight, it has no per-call deadline, and after ``fork`` a child's finaliser shuts down the socket its
+parent is using. Here: every call has a deadline; nothing is ever re-sent (a broken connection raises
+``SimulatorCrashed``); a call interrupted by Ctrl-C or a deadline closes its connection and leaves its group
+needing a reset; a forked child detaches what it inherited and refuses to use it.
 
 Every server reply is text, ``+payload`` or ``-kind:message\\x01java stack``, except ``run``'s: a byte array
-holding the batch frame (or the UTF-8 failure text), which py4j sends as base64 (its own Python client would
-decode it one byte at a time; here it is one call). Connections are pooled, one per concurrent
-caller, so several threads may use one client.
+holding the batch frame (or the UTF-8 failure text), sent as base64 and decoded here in one call. Connections
+are pooled, one per concurrent caller, so several threads may use one client. Each connection says ``hello``
+with the client's random id after authenticating: the server gives the groups a client creates to that id
+alone, and closes them a few seconds after the client's last connection closed (a killed process leaves no
+sessions behind). One extra connection, never used for calls, keeps the id alive while the client is open, so
+a call interrupted by Ctrl-C (which closes its connection) never costs the client its sessions.
+
+TLS (``tls=True``): every connection is wrapped in TLS and checks the server's certificate against
+``tls_ca`` (a PEM CA file; default: the system's CAs) and its host name. A server that pygym did not start
+(no shared filesystem) gets topology and workload files by content (:meth:`Client.send_file`).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import logging
 import mmap
 import os
+import re
 import secrets
 import socket
+import ssl
 import subprocess
 import threading
 import weakref
@@ -40,12 +50,15 @@ from pygym.errors import (
     ConfigError,
     ConnectionFailed,
     ContractMismatch,
+    FileTransferError,
     FrameError,
+    LimitExceeded,
     PygymError,
     SessionError,
     SimulatorCrashed,
     SimulatorError,
     SimulatorTimeout,
+    TlsError,
 )
 from pygym.frames import CONTRACT_VERSION, HEADER, OP_RESET, Batch, Layout
 from pygym.jvm import Endpoint, SimulatorProcess
@@ -57,18 +70,29 @@ CALL_TIMEOUT_S = 60.0
 CREATE_TIMEOUT_S = 600.0
 DETAIL_SEPARATOR = "\x01"
 READ_BUFFER_BYTES = 1 << 18
+CHUNK_BYTES = 1 << 20
+"""bytes of a file per upload call (1.4 MB as base64, well inside a server's command limit)"""
+CONTENT_PREFIX = "content:"
+TLS_REQUIRED = "TLS required"
+"""how a TLS server's refusal of a plain connection begins"""
 
 _ERRORS: dict[str, type[PygymError]] = {
     "config": ConfigError,
     "action": ActionError,
     "frame": FrameError,
     "session": SessionError,
+    "limit": LimitExceeded,
+    "file": FileTransferError,
 }
 _BYTES_REPLY = b"yj"
 
 
 def _int_arg(value: int) -> str:
     return f"{p4.INTEGER_TYPE}{int(value)}\n"
+
+
+def _long_arg(value: int) -> str:
+    return f"{p4.LONG_TYPE}{int(value)}\n"
 
 
 def _str_arg(value: str) -> str:
@@ -85,23 +109,53 @@ def _command(method: str, *args: str) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
-class _Connection:
-    """One authenticated socket to the server. Calls on it are strictly one at a time."""
+def _error_text(reply: bytes) -> str:
+    """The message of an error reply (``!xs<escaped message>``, without the ``!``: ``xs...``)."""
+    text = reply.decode("utf-8", "replace")
+    return p4.unescape_new_line(text[2:]) if text.startswith("xs") else text
 
-    def __init__(self, endpoint: Endpoint, connect_timeout_s: float) -> None:
-        self.sock = socket.create_connection((endpoint.host, endpoint.port), timeout=connect_timeout_s)
+
+def tls_context(endpoint: Endpoint) -> ssl.SSLContext | None:
+    """The TLS context of ``endpoint`` (None without TLS): the server's certificate is checked against
+    ``tls_ca`` (the system's CAs when None) and its host name."""
+    if not endpoint.tls:
+        if endpoint.tls_ca is not None:
+            raise ConfigError("tls_ca= is the CA file of a TLS server: pass tls=True as well")
+        return None
+    try:
+        return ssl.create_default_context(cafile=endpoint.tls_ca)
+    except (OSError, ssl.SSLError) as e:
+        raise ConfigError(f"tls_ca={endpoint.tls_ca!r}: not a readable PEM CA file ({e})") from None
+
+
+class _Connection:
+    """One authenticated socket to the server, identified as client ``client_id``. Calls on it are strictly
+    one at a time."""
+
+    def __init__(
+        self, endpoint: Endpoint, connect_timeout_s: float, client_id: str, tls: ssl.SSLContext | None
+    ) -> None:
+        raw = socket.create_connection((endpoint.host, endpoint.port), timeout=connect_timeout_s)
+        self.sock: socket.socket = raw
         try:
-            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if tls is not None:
+                try:
+                    self.sock = tls.wrap_socket(raw, server_hostname=endpoint.host)
+                except (ssl.SSLError, ConnectionError, TimeoutError) as e:
+                    raise _TlsFailed(e) from None
             # Frames run to hundreds of kB: read them in few system calls.
             self.reader = self.sock.makefile("rb", buffering=READ_BUFFER_BYTES)
             token = endpoint.token.replace("\n", "")
             reply = self.send(f"{p4.AUTH_COMMAND_NAME}\n{token}\n".encode(), connect_timeout_s)
+            if reply != b"!yv":
+                raise _Refused(reply)
+            reply = self.send(_command("hello", _str_arg(client_id)), connect_timeout_s)
+            if reply != b"!ys+":
+                raise _Refused(reply, hello=True)
         except BaseException:
-            self.sock.close()
-            raise
-        if reply != b"!yv":
             self.close()
-            raise _AuthRefused(reply)
+            raise
 
     def send(self, command: bytes, timeout_s: float) -> bytes:
         """Sends one command and returns the reply line (without its newline)."""
@@ -113,9 +167,10 @@ class _Connection:
         return line[:-1]
 
     def close(self) -> None:
-        for closeable in (self.reader, self.sock):
-            with suppress(OSError):
-                closeable.close()
+        for closeable in (getattr(self, "reader", None), self.sock):
+            if closeable is not None:
+                with suppress(OSError):
+                    closeable.close()
 
     def detach(self) -> None:
         """In a forked child: drop this process's copy of the socket without touching the parent's."""
@@ -123,8 +178,17 @@ class _Connection:
             os.close(self.sock.detach())
 
 
-class _AuthRefused(Exception):
-    pass
+class _Refused(Exception):
+    def __init__(self, reply: bytes, hello: bool = False) -> None:
+        super().__init__(reply)
+        self.reply = reply
+        self.hello = hello
+
+
+class _TlsFailed(Exception):
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(cause)
+        self.cause = cause
 
 
 _clients: weakref.WeakSet[Client] = weakref.WeakSet()
@@ -136,6 +200,26 @@ def _after_fork_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
+
+_digests: dict[tuple[str, int, int, int, int], str] = {}
+_digests_lock = threading.Lock()
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    """The SHA-256 (hex) and size of a file, remembered while its inode, size and modification time stay."""
+    stat = path.stat()
+    key = (str(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    with _digests_lock:
+        known = _digests.get(key)
+    if known is None:
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(CHUNK_BYTES), b""):
+                digest.update(block)
+        known = digest.hexdigest()
+        with _digests_lock:
+            _digests[key] = known
+    return known, stat.st_size
 
 
 class Client:
@@ -159,18 +243,28 @@ class Client:
         self.connect_timeout_s = connect_timeout_s
         self.call_timeout_s = call_timeout_s
         self.create_timeout_s = create_timeout_s
+        self.client_id = secrets.token_hex(16)
+        """this client's identity on the server: the groups it creates are its own"""
+        self._tls = tls_context(endpoint)
         self._pool: list[_Connection] = []
+        self._anchor: _Connection | None = None
         self._lock = threading.Lock()
+        self._upload_lock = threading.Lock()
         self._closed = False
+        self._lost = False
         self._owner_pid = os.getpid()
         self.replaced_when_dead = False
         """set for this process's default simulator, which the next environment replaces if it died"""
         _clients.add(self)
         try:
+            self._anchor = self._connection()
             version = int(self._call("connect", _command("contractVersion"), connect_timeout_s)[2:])
-        except (ConnectionFailed, SimulatorCrashed, SimulatorTimeout, SimulatorError) as e:
+        except (SimulatorCrashed, SimulatorTimeout, SimulatorError) as e:
             self.close()
             raise ConnectionFailed(str(e)) from None
+        except BaseException:
+            self.close()
+            raise
         if version != CONTRACT_VERSION:
             self.close()
             raise ContractMismatch(
@@ -197,14 +291,16 @@ class Client:
         return self._closed
 
     def alive(self) -> bool:
-        """False once the connection is closed or this client's own JVM has exited."""
-        return not self._closed and (self.process is None or self.process.alive())
+        """False once the connection is closed, a connection to the server broke, or this client's own JVM
+        has exited (the environments made from now on then get a fresh client)."""
+        return not self._closed and not self._lost and (self.process is None or self.process.alive())
 
     def _inherited(self) -> None:
         """Called in a forked child: the parent's connections are the parent's."""
         with self._lock:
             pool, self._pool = self._pool, []
-        for connection in pool:
+            anchor, self._anchor = self._anchor, None
+        for connection in [*pool, *([anchor] if anchor else [])]:
             connection.detach()
 
     def _connection(self) -> _Connection:
@@ -220,22 +316,54 @@ class Client:
             if self._pool:
                 return self._pool.pop()
         try:
-            return _Connection(self.endpoint, self.connect_timeout_s)
-        except _AuthRefused as e:
-            reply = e.args[0]
-            if reply.startswith(b"!x"):
-                raise ConnectionFailed(
-                    f"the simulator at {self.address} refused the auth token (check the token given to "
-                    "pygym.connect / PYGYM_TOKEN)"
-                ) from None
-            raise ConnectionFailed(
-                f"{self.address} is not a pygym simulator server: it answered {reply[:80]!r} to the handshake"
-            ) from None
+            return _Connection(self.endpoint, self.connect_timeout_s, self.client_id, self._tls)
+        except _Refused as e:
+            raise self._refusal(e) from None
+        except _TlsFailed as e:
+            raise self._tls_failure(e.cause) from None
         except (TimeoutError, OSError) as e:
             message = (
                 f"cannot connect to a simulator at {self.address} within {self.connect_timeout_s:g} s: {e}"
             )
             raise ConnectionFailed(self._with_process_state(message)) from None
+
+    def _refusal(self, e: _Refused) -> ConnectionFailed:
+        if not e.reply.startswith(b"!x"):
+            return ConnectionFailed(
+                f"{self.address} is not a pygym simulator server: it answered {e.reply[:80]!r} to the "
+                "handshake"
+            )
+        message = _error_text(e.reply[1:])
+        if e.hello:
+            return ConnectionFailed(
+                f"the simulator at {self.address} did not take this client's hello ({message}): is it an "
+                "older pygym server? Use the same pygym version on both sides"
+            )
+        if message.startswith(TLS_REQUIRED):
+            return TlsError(
+                f"the simulator at {self.address} speaks TLS only: connect with tls=True (and tls_ca= the CA "
+                "file of its certificate)"
+            )
+        if "token" in message:
+            return ConnectionFailed(
+                f"the simulator at {self.address} refused the auth token (give the server's token as token=, "
+                "$PYGYM_TOKEN or pygym.connect's token)"
+            )
+        return ConnectionFailed(f"the simulator at {self.address} refused the connection: {message}")
+
+    def _tls_failure(self, cause: BaseException) -> TlsError:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return TlsError(
+                f"cannot verify the TLS certificate of the simulator at {self.address}: "
+                f"{cause.verify_message}; pass tls_ca= the CA file (PEM) that signed the server's certificate"
+            )
+        if isinstance(cause, TimeoutError):
+            return TlsError(f"no TLS handshake with {self.address} within {self.connect_timeout_s:g} s")
+        return TlsError(
+            f"the TLS handshake with {self.address} failed ({type(cause).__name__}: {cause}): the server "
+            "does not speak TLS (connect without tls=True, or start it with --tls-cert and --tls-key), or it "
+            "refused the connection"
+        )
 
     def _call(self, what: str, command: bytes, timeout_s: float) -> bytes:
         """Sends a command on a pooled connection; returns the raw reply. Never re-sends."""
@@ -251,15 +379,21 @@ class Client:
             ) from None
         except OSError as e:
             connection.close()
+            self._lost = True
             raise SimulatorCrashed(self._crash_message(what, e)) from None
         except BaseException:
             # Ctrl-C (or any other interruption): the reply is still in flight on this connection.
             connection.close()
             raise
-        with self._lock:
-            self._pool.append(connection)
-        if reply.startswith(b"!"):
+        if reply.startswith(b"!y"):
+            with self._lock:
+                self._pool.append(connection)
             return reply[1:]
+        connection.close()
+        if reply.startswith(b"!x"):
+            # The server refused the command itself (too large, not in its API): it may close the connection.
+            message = _error_text(reply[1:])
+            raise SimulatorError(f"{what}: the simulator at {self.address} refused the call: {message}")
         raise SimulatorCrashed(self._crash_message(what, ValueError(f"unexpected reply {reply[:200]!r}")))
 
     def _text_call(self, what: str, method: str, *args: str, timeout_s: float | None = None) -> str:
@@ -342,18 +476,49 @@ class Client:
         with suppress(SimulatorCrashed, SimulatorTimeout, ConnectionFailed):
             self._text_call("close", "close", _int_arg(group_id), timeout_s=self.connect_timeout_s)
 
+    def send_file(self, path: Path) -> str:
+        """Sends a file to the server by content unless it keeps it already; returns its name there,
+        ``content:<sha256>``, which the next ``create`` of this client may use (the server then keeps the file
+        while a group uses it). Sent in chunks and checked by the server at the end; an upload cut off halfway
+        is never used. ``LimitExceeded`` if the file is larger than the server allows."""
+        digest, size = file_digest(path)
+        with self._upload_lock:
+            answer = self._text_call("send file", "fileOffer", _str_arg(digest), _long_arg(size))
+            if answer == "send":
+                sent = 0
+                with open(path, "rb") as f:
+                    for chunk in iter(lambda: f.read(CHUNK_BYTES), b""):
+                        args = (_str_arg(digest), _long_arg(sent), _bytes_arg(chunk))
+                        self._text_call("send file", "fileChunk", *args)
+                        sent += len(chunk)
+                self._text_call("send file", "fileEnd", _str_arg(digest))
+            elif answer != "have":
+                raise SimulatorError(f"send file: unexpected answer {answer[:80]!r} from {self.address}")
+        return CONTENT_PREFIX + digest
+
     def close(self) -> None:
-        """Closes the connections; stops the JVM if this client started it. Idempotent."""
+        """Closes the connections (the server closes this client's groups a few seconds later); stops the JVM
+        if this client started it. Idempotent."""
         if self._closed:
             return
         self._closed = True
         with self._lock:
             pool, self._pool = self._pool, []
+            anchor, self._anchor = self._anchor, None
         mine = os.getpid() == self._owner_pid
-        for connection in pool:
+        for connection in [*pool, *([anchor] if anchor else [])]:
             connection.close() if mine else connection.detach()
         if self.process is not None and mine:
             self.process.terminate()
+
+
+def name_local_files(message: str, names: dict[str, str]) -> str:
+    """``message`` with every name of a file sent by content (``content:<sha256>``, or a server path ending in
+    the digest) replaced by the local path it came from (``names``: digest to path)."""
+    for digest, local in names.items():
+        pattern = re.compile(rf"(?:{CONTENT_PREFIX}|[^\s'\"=]*/){digest}")
+        message = pattern.sub(local.replace("\\", "\\\\"), message)
+    return message
 
 
 class RemoteGroup:

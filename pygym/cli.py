@@ -65,19 +65,73 @@ def scenarios(
 @sim_app.command("serve")
 def serve(
     host: Annotated[
-        str, typer.Option(help="address to bind; 0.0.0.0 to accept remote trainers")
+        str, typer.Option(help="address to bind; 0.0.0.0 to accept remote trainers (needs a token you chose)")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port; 0 picks a free one")] = 0,
-    token: Annotated[
-        str | None, typer.Option(help="auth token (default: $PYGYM_TOKEN, else random)", show_default=False)
+    token_file: Annotated[
+        Path | None,
+        typer.Option(help="file holding the auth token (default: $PYGYM_TOKEN, else a random one, printed)"),
+    ] = None,
+    tls_cert: Annotated[
+        Path | None, typer.Option(help="PEM X.509 certificate (chain): clients connect with tls=True")
+    ] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="its private key, PEM PKCS#8")] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="folder whose files clients may name as workload='server:/path' (default: none)"),
+    ] = None,
+    max_connections: Annotated[
+        int | None, typer.Option(help="connections at once (a pygym client holds 2 or more) [256]")
+    ] = None,
+    max_command_bytes: Annotated[
+        int | None, typer.Option(help="bytes of one command after authentication [67108864]")
+    ] = None,
+    max_sessions_per_client: Annotated[
+        int | None, typer.Option(help="open sessions per client [1024]")
+    ] = None,
+    max_nodes_per_session: Annotated[int | None, typer.Option(help="nodes of one session [1000]")] = None,
+    max_nodes_per_client: Annotated[
+        int | None, typer.Option(help="nodes over all sessions of one client [100000]")
+    ] = None,
+    max_upload_bytes: Annotated[
+        int | None, typer.Option(help="bytes of one file sent by content [536870912]")
+    ] = None,
+    max_cache_bytes: Annotated[
+        int | None, typer.Option(help="bytes of all files sent by content and kept [2147483648]")
+    ] = None,
+    orphan_grace_s: Annotated[
+        float | None,
+        typer.Option(help="seconds a client may have no connection before its sessions are closed [5]"),
     ] = None,
 ) -> None:
-    """Run the simulator server in the foreground; it prints one handshake line with host, port and token.
+    """Run the simulator server in the foreground; it prints one handshake line with host and port (and the
+    token, when it made one).
 
-    Connect from Python with ``pygym.connect(host, port, token)`` and pass ``server=`` to ``pygym.make``.
+    The token comes from $PYGYM_TOKEN or --token-file (at least 16 characters), never from the command line,
+    which every user of the machine can read. Binding beyond loopback needs one. Connect from Python with
+    ``pygym.connect(host, port, token)``, or ``server="host:port"`` with $PYGYM_TOKEN set, or
+    $PYGYM_SERVER=host:port for every environment of a process. Files go to the server by content; it opens no
+    path a client names, except ``server:`` paths inside --data-dir.
     """
+    options: list[str] = []
+    for flag, value in (
+        ("--token-file", token_file),
+        ("--tls-cert", tls_cert),
+        ("--tls-key", tls_key),
+        ("--data-dir", data_dir),
+        ("--max-connections", max_connections),
+        ("--max-command-bytes", max_command_bytes),
+        ("--max-sessions-per-client", max_sessions_per_client),
+        ("--max-nodes-per-session", max_nodes_per_session),
+        ("--max-nodes-per-client", max_nodes_per_client),
+        ("--max-upload-bytes", max_upload_bytes),
+        ("--max-cache-bytes", max_cache_bytes),
+        ("--orphan-grace-s", orphan_grace_s),
+    ):
+        if value is not None:
+            options += [flag, str(value)]
     try:
-        cmd = jvm.server_command(host=host, port=port, token=token or os.environ.get("PYGYM_TOKEN"))
+        cmd = jvm.server_command(host=host, port=port, options=tuple(options))
     except pygym.PygymError as e:
         raise typer.BadParameter(str(e)) from e
     os.execvp(cmd[0], cmd)

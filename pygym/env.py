@@ -68,7 +68,7 @@ class SimParallelEnv(ParallelEnv):
     @classmethod
     def prepare(cls, **scenario: Any) -> Prepared:
         """Turns the scenario keywords into simulator overrides, checking any files first. Scenarios with
-        topology or workload files override this."""
+        topology or workload files override this with :func:`pygym.prepare.prepare_files`."""
         return Prepared(overrides=scenario)
 
     def __init__(
@@ -81,6 +81,8 @@ class SimParallelEnv(ParallelEnv):
         seed: int | None = None,
         server: object = None,
         token: str | None = None,
+        tls: bool | None = None,
+        tls_ca: str | None = None,
         **scenario: Any,
     ) -> None:
         self._group: SessionGroup | None = None
@@ -92,7 +94,7 @@ class SimParallelEnv(ParallelEnv):
             "seed": seed,
             **scenario,
         }
-        self._server, self._token = server, token
+        self._server, self._token, self._tls = server, token, (tls, tls_ca)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ConfigError(f"render_mode {render_mode!r} is not one of {self.metadata['render_modes']}")
         if observation_mode not in OBSERVATION_MODES:
@@ -109,7 +111,15 @@ class SimParallelEnv(ParallelEnv):
         self.topology = prepared.topology
         self.workload = prepared.workload
         group = SessionGroup(
-            self.env_id, 1, prepared, self.logic, server=server, token=token, task_records=True
+            self.env_id,
+            1,
+            prepared,
+            self.logic,
+            server=server,
+            token=token,
+            tls=tls,
+            tls_ca=tls_ca,
+            task_records=True,
         )
         self._group = group
         self.scenario = group.overrides
@@ -145,8 +155,10 @@ class SimParallelEnv(ParallelEnv):
         # reset() without a seed draws from the sequence a seed starts: seed= fixes that sequence's start.
         self._base_seed: np.ndarray | None = None if seed is None else np.array([check_seed(seed)], np.int64)
         self._episodes = np.full(1, -1, dtype=np.int64)
-        record_keys = ("return", "length", *self.logic.figures)
-        self._empty_record = dict.fromkeys(record_keys, 0.0)
+        self.episode_fields: tuple[str, ...] = ("return", "length", *self.logic.figures)
+        """names of the values of ``infos[agent]["episode"]``"""
+        self._empty_record = np.zeros(len(self.episode_fields))
+        self._empty_record.setflags(write=False)
         self._no_actions = np.zeros((1, len(self.possible_agents), self._group.layout.action_dim))
         self.episode_seed: int | None = None
         self.last_frame: Frame | None = None
@@ -158,7 +170,8 @@ class SimParallelEnv(ParallelEnv):
         """An env pickles as its id, its arguments and its server's address; unpickling (or copying) creates
         a fresh session with no episode state. This process's own simulator becomes the unpickling
         process's own; a server elsewhere stays that server (its token travels with the pickle)."""
-        return (_recreate, (self.env_id, {**self._arguments, **_portable_server(self._server, self._token)}))
+        server = _portable_server(self._server, self._token, *self._tls)
+        return (_recreate, (self.env_id, {**self._arguments, **server}))
 
     def observation_space(self, agent: str) -> gymnasium.spaces.Space:
         """The same space object on every call for an agent, as PettingZoo requires: a Box, or with
@@ -227,17 +240,19 @@ class SimParallelEnv(ParallelEnv):
         record = self.logic.record(np.ones(1, dtype=bool))
         self.episode = {key: _scalar(value[0]) for key, value in record.items() if key != "return"}
         returns = record["return"][0]
+        values = np.array([float(record[key][0]) if key != "return" else 0.0 for key in self.episode_fields])
         for i, agent in enumerate(self.agents):
-            infos[agent]["episode"] = {
-                key: float(value) for key, value in {"return": returns[i], **self.episode}.items()
-            }
+            values[0] = returns[i]
+            infos[agent]["episode"] = values.copy()
         self.episode["return"] = float(returns.mean())
         self.agents = []
 
     def _info(self, frame: Frame, i: int) -> dict[str, Any]:
-        """An agent's info: the same keys and shapes at reset and at every step (``episode`` is the record
-        of the episode: zeros until its last step), so that wrappers can build their specs from reset."""
-        info: dict[str, Any] = {"metrics": frame.metrics[i], "episode": dict(self._empty_record)}
+        """An agent's info: the same keys, with numbers or arrays of fixed shape, at reset and at every step,
+        so that wrappers can build their specs from reset. ``episode`` is the episode's record as float64
+        values named by ``env.episode_fields`` (this agent's return, the length, the env's figures): zeros
+        until the episode's last step. ``env.episode`` holds the last one as a dict."""
+        info: dict[str, Any] = {"metrics": frame.metrics[i], "episode": self._empty_record}
         if not self.continuous_action_fields:
             info["action_mask"] = frame.action_mask[i]
         return info
@@ -253,6 +268,8 @@ class SimParallelEnv(ParallelEnv):
     ]:
         group = self._live_group()
         if not self.agents:
+            if self.last_frame is not None and not actions:
+                return {}, {}, {}, {}, {}  # no live agent, nothing to do (PettingZoo's API test steps here)
             raise SessionError("the episode is over (or was never started): call reset() first")
         encoded = self._encode_actions(actions)
         batch = group.run(np.full(1, OP_STEP, dtype=np.int8), None, encoded[None])
@@ -376,13 +393,16 @@ def _recreate(env_id: str, arguments: dict[str, Any]) -> SimParallelEnv:
     return REGISTRY[env_id](**arguments)
 
 
-def _portable_server(server: object, token: str | None) -> dict[str, Any]:
-    """``server=`` and ``token=`` as plain data another process can use."""
+def _portable_server(
+    server: object, token: str | None, tls: bool | None, tls_ca: str | None
+) -> dict[str, Any]:
+    """``server=``, ``token=``, ``tls=`` and ``tls_ca=`` as plain data another process can use."""
     if isinstance(server, Client):
         if server.process is not None:
             return {}  # a simulator this process started: the copy uses its own process's simulator
-        return {"server": server.address, "token": server.endpoint.token}
-    return {"server": server, "token": token}
+        end = server.endpoint
+        return {"server": server.address, "token": end.token, "tls": end.tls, "tls_ca": end.tls_ca}
+    return {"server": server, "token": token, "tls": tls, "tls_ca": tls_ca}
 
 
 def _scalar(value: Any) -> Any:

@@ -62,7 +62,8 @@ class EpisodeLogic:
     def stepped(self, which: np.ndarray, batch: Batch) -> np.ndarray:
         """The rewards (num_envs, agents) of the sessions that stepped (``which``; zero elsewhere)."""
         rewards = self._rewards(which, batch)
-        rewards[~which] = 0.0
+        if not which.all():
+            rewards[~which] = 0.0
         self.returns += rewards
         self.lengths += which
         return rewards

@@ -54,5 +54,29 @@ class ConnectionFailed(PygymError):
     """Could not connect to a simulator server: nothing listening, or a wrong auth token."""
 
 
+class TlsError(ConnectionFailed):
+    """TLS did not work out with a simulator server: one side speaks TLS and the other does not, or the
+    server's certificate does not verify against the CA file given."""
+
+
+class LimitExceeded(PygymError):
+    """A call would pass a limit of the simulator server (sessions or nodes per client, nodes per session,
+    file bytes); the message names the limit and the server option that sets it. The server keeps serving."""
+
+
+class FileTransferError(PygymError):
+    """A file sent to a simulator server by content was not taken: its bytes do not match the digest (it
+    changed while sent), it was cut off, or its chunks came out of order. Nothing of it is kept."""
+
+
 class JvmStartError(PygymError):
     """The simulator process could not be started (no java, no jar, or no handshake)."""
+
+
+class LibraryMissing(PygymError, ImportError):
+    """An RL library a view needs is not installed. The message names the extra to install."""
+
+
+class LibraryVersionError(PygymError):
+    """An installed RL library is outside the versions pygym's views were tested with. The message names the
+    tested range and how to install it (or how to go ahead untested)."""

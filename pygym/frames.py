@@ -19,6 +19,7 @@ total x fields, session after session; header flag bit 1). The Java side is ``ed
 from __future__ import annotations
 
 import base64
+import functools
 import struct
 from dataclasses import dataclass
 from typing import Any
@@ -134,6 +135,7 @@ class Layout:
     def sent_state_dim(self) -> int:
         return 0 if self.state_is_observations else self.state_dim
 
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - a frozen dataclass, a handful of batch sizes
     def _offsets(self, n: int) -> tuple[int, ...]:
         step = HEADER.size
         ends = _align8(step + 4 * n)

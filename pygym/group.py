@@ -1,6 +1,11 @@
 """A group of sessions of one env id, on one or several servers, with the env id's Python logic: what the
 vector env and the PettingZoo env both stand on. One call steps every session (one bridge call per server,
 concurrently when there are several), then the rewards and episode records are computed over the batch.
+
+A server this process did not start shares no filesystem with it: the topology and workload files go to it by
+content (:meth:`pygym.bridge.Client.send_file`), and the configuration names them ``content:<sha256>``; errors
+about them name the local files again. A workload written ``server:/path`` is a file on the server's side and
+is passed through as it is.
 """
 
 from __future__ import annotations
@@ -16,10 +21,11 @@ import gymnasium
 import numpy as np
 
 from pygym import servers as server_registry
-from pygym.bridge import Client, RemoteGroup
+from pygym.bridge import CONTENT_PREFIX, Client, RemoteGroup, name_local_files
 from pygym.episodes import EpisodeLogic
-from pygym.errors import ConfigError
+from pygym.errors import ConfigError, PygymError
 from pygym.frames import OP_HOLD, OP_RESET, OP_STEP, Batch, Layout
+from pygym.workload import is_server_path
 
 if TYPE_CHECKING:
     from pygym.topology import PreparedTopology
@@ -104,6 +110,8 @@ class SessionGroup:
         server: object = None,
         servers: Sequence[object] | None = None,
         token: str | None = None,
+        tls: bool | None = None,
+        tls_ca: str | None = None,
         threads: int = 0,
         task_records: bool = False,
     ) -> None:
@@ -117,7 +125,7 @@ class SessionGroup:
         self.logic = logic
         self.task_records = bool(task_records)
         self.overrides = {key: override_value(key, value) for key, value in prepared.overrides.items()}
-        clients = self._clients(server, servers, token)
+        clients = self._clients(server, servers, token, tls, tls_ca)
         if len(clients) > self.num_envs:
             raise ConfigError(
                 f"{len(clients)} servers for {self.num_envs} envs: give each server at least one env"
@@ -130,10 +138,14 @@ class SessionGroup:
         self.groups: list[RemoteGroup] = []
         try:
             for client, count in zip(clients, counts, strict=True):
-                self.groups.append(client.create_group(env_id, count, self.overrides, int(threads)))
+                self.groups.append(self._create(client, count, int(threads)))
         except BaseException:
             self.close()
             raise
+        self.servers: list[str | None] = [
+            None if group.client.process is not None else group.client.address for group in self.groups
+        ]
+        """each group's server as plain data (``host:port``; None for a JVM of this process)"""
         self._pool = ThreadPoolExecutor(len(self.groups) - 1) if len(self.groups) > 1 else None
         self.spec: dict[str, Any] = self.groups[0].spec
         self.layout: Layout = self.groups[0].layout
@@ -159,14 +171,46 @@ class SessionGroup:
         self.rewards = np.zeros((self.num_envs, len(self.possible_agents)))
 
     @staticmethod
-    def _clients(server: object, servers: Sequence[object] | None, token: str | None) -> list[Client]:
+    def _clients(
+        server: object,
+        servers: Sequence[object] | None,
+        token: str | None,
+        tls: bool | None,
+        tls_ca: str | None,
+    ) -> list[Client]:
         if servers is None:
-            return [server_registry.resolve(server, token)]
+            return [server_registry.resolve(server, token, tls, tls_ca)]
         if server is not None:
             raise ConfigError("give server= or servers=, not both")
         if isinstance(servers, str) or not isinstance(servers, Sequence) or not servers:
             raise ConfigError(f"servers= must be a non-empty list of servers, got {servers!r}")
-        return [server_registry.resolve(s, token) for s in servers]
+        return [server_registry.resolve(s, token, tls, tls_ca) for s in servers]
+
+    def _create(self, client: Client, count: int, threads: int) -> RemoteGroup:
+        """Creates this group's sessions on one server; files by content where it shares no filesystem."""
+        if client.process is not None:
+            return client.create_group(self.env_id, count, self.overrides, threads)
+        overrides = dict(self.overrides)
+        local: dict[str, str] = {}
+        files = [self.prepared.topology.path if self.prepared.topology is not None else None]
+        if self.prepared.workload is not None and not is_server_path(self.prepared.workload):
+            files.append(self.prepared.workload)
+        for path in files:
+            if path is None:
+                continue
+            keys = [key for key, value in overrides.items() if value == str(path)]
+            if not keys:
+                continue
+            name = client.send_file(Path(path))
+            local[name[len(CONTENT_PREFIX) :]] = str(path)
+            for key in keys:
+                overrides[key] = name
+        try:
+            return client.create_group(self.env_id, count, overrides, threads)
+        except PygymError as e:
+            # The server names the files by content; the user knows them by their local paths.
+            e.args = tuple(name_local_files(a, local) if isinstance(a, str) else a for a in e.args)
+            raise
 
     @property
     def continuous(self) -> bool:

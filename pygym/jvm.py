@@ -3,7 +3,9 @@
 The JVM is started with its stdin a pipe from this process and ``--parent-pid`` set to this process, so it
 exits when this process exits, however that happens (SIGKILL included). It runs in its own session, so a
 Ctrl-C in the terminal reaches Python, which can then close things in order. Its stderr is kept (the last
-lines) for error messages.
+lines) for error messages. Its token is made here and given through the environment (``PYGYM_TOKEN``), never
+on the command line, which every user of the machine can read; it is started ``--trusted`` (its one client is
+this process: it opens the paths this process names, and only the heap bounds its sessions).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import collections
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import threading
@@ -21,6 +24,9 @@ from pygym.errors import JvmStartError
 
 HANDSHAKE = "PYGYM-SIM-READY"
 SERVER_CLASS = "edgesim.bridge.Server"
+TOKEN_VARIABLE = "PYGYM_TOKEN"
+MIN_TOKEN_CHARS = 16
+"""the shortest token a server accepts (a token it makes itself is longer)"""
 # A serial collector suits a single-threaded simulator and keeps the JVM to a few threads.
 DEFAULT_JVM_ARGS = ("-XX:+UseSerialGC",)
 STDERR_LINES_KEPT = 200
@@ -28,11 +34,18 @@ STDERR_LINES_KEPT = 200
 
 @dataclass(frozen=True)
 class Endpoint:
-    """Where a simulator server listens and the token it requires."""
+    """Where a simulator server listens, the token it requires, and whether it speaks TLS (with the CA file
+    that signed its certificate; None: the system's CAs)."""
 
     host: str
     port: int
     token: str
+    tls: bool = False
+    tls_ca: str | None = None
+
+    def __repr__(self) -> str:
+        # The token stays out of logs and tracebacks.
+        return f"Endpoint(host={self.host!r}, port={self.port}, tls={self.tls}, tls_ca={self.tls_ca!r})"
 
 
 def jar_path() -> Path:
@@ -44,16 +57,6 @@ def jar_path() -> Path:
             f"simulator jar not found at {path}; build it with `make build` (or set PYGYM_JAR to a built jar)"
         )
     return path
-
-
-def py4j_jar_path() -> Path:
-    """The py4j jar that ships with the installed py4j Python package (same version on both sides)."""
-    from py4j.java_gateway import find_jar_path
-
-    found = find_jar_path()
-    if not found or not Path(found).is_file():
-        raise JvmStartError("the py4j jar is missing from the installed py4j package; reinstall py4j")
-    return Path(found)
 
 
 def java_executable() -> str:
@@ -70,32 +73,36 @@ def java_executable() -> str:
 def server_command(
     host: str = "127.0.0.1",
     port: int = 0,
-    token: str | None = None,
     parent_pid: int | None = None,
     exit_on_stdin_close: bool = False,
     jvm_args: tuple[str, ...] = DEFAULT_JVM_ARGS,
+    options: tuple[str, ...] = (),
 ) -> list[str]:
-    """The command line that runs the simulator server."""
-    classpath = os.pathsep.join([str(jar_path()), str(py4j_jar_path())])
-    cmd = [java_executable(), *jvm_args, "-cp", classpath, SERVER_CLASS, "--host", host, "--port", str(port)]
-    if token:
-        cmd += ["--token", token]
+    """The command line that runs the simulator server; ``options`` are further server options (``--trusted``,
+    ``--token-file F``, ``--tls-cert F``, limits, ...). The token is never on it: the server reads it from
+    ``PYGYM_TOKEN`` or ``--token-file``."""
+    cmd = [java_executable(), *jvm_args, "-cp", str(jar_path()), SERVER_CLASS]
+    cmd += ["--host", host, "--port", str(port)]
     if parent_pid is not None:
         cmd += ["--parent-pid", str(parent_pid)]
     if exit_on_stdin_close:
         cmd.append("--exit-on-stdin-close")
-    return cmd
+    return [*cmd, *options]
 
 
 class SimulatorProcess:
     """A simulator server JVM owned by this process."""
 
     def __init__(self, jvm_args: tuple[str, ...] = DEFAULT_JVM_ARGS, startup_timeout_s: float = 60.0) -> None:
-        cmd = server_command(parent_pid=os.getpid(), exit_on_stdin_close=True, jvm_args=jvm_args)
+        cmd = server_command(
+            parent_pid=os.getpid(), exit_on_stdin_close=True, jvm_args=jvm_args, options=("--trusted",)
+        )
+        self._token = secrets.token_hex(24)
         self._stderr: collections.deque[str] = collections.deque(maxlen=STDERR_LINES_KEPT)
         try:
             self.process = subprocess.Popen(
                 cmd,
+                env={**os.environ, TOKEN_VARIABLE: self._token},
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -143,7 +150,7 @@ class SimulatorProcess:
                 f"stdout: {''.join(lines)[-2000:]!r}\nstderr tail:\n{self.stderr_tail()}"
             )
         info = json.loads(handshake[len(HANDSHAKE) :])
-        return Endpoint(host=info["host"], port=int(info["port"]), token=info["token"])
+        return Endpoint(host=info["host"], port=int(info["port"]), token=self._token)
 
     def stderr_tail(self, lines: int = 50) -> str:
         """The last lines the JVM wrote to stderr."""

@@ -72,12 +72,22 @@ def _common(m: np.ndarray, col: Mapping[str, int], w: RewardWeights) -> np.ndarr
     return -w.latency * m[:, col["latency_sum_s"]] - w.energy * m[:, col["energy_j"]]
 
 
+def sparse_vector(col: Mapping[str, int], w: RewardWeights) -> np.ndarray:
+    """The sparse reward is linear in the metrics: ``metrics @ sparse_vector(...)``, one product per step."""
+    vector = np.zeros(len(col))
+    vector[col["completed"]] = w.utility
+    for name in ("dropped_queue_full", "dropped_deadline", "dropped_dependency"):
+        if name in col:
+            vector[col[name]] = -w.utility
+    vector[col["latency_sum_s"]] = -w.latency
+    vector[col["energy_j"]] = -w.energy
+    return vector
+
+
 def sparse(m: np.ndarray, col: Mapping[str, int], w: RewardWeights) -> np.ndarray:
-    """PeersimGym's sparse reward: utility x (tasks completed - tasks dropped), per origin agent."""
-    dropped = m[:, col["dropped_queue_full"]] + m[:, col["dropped_deadline"]]
-    if "dropped_dependency" in col:
-        dropped = dropped + m[:, col["dropped_dependency"]]
-    return w.utility * (m[:, col["completed"]] - dropped) + _common(m, col, w)
+    """PeersimGym's sparse reward: utility x (tasks completed - tasks dropped), per origin agent, minus the
+    latency and energy terms."""
+    return m @ sparse_vector(col, w)
 
 
 def dense(m: np.ndarray, col: Mapping[str, int], w: RewardWeights) -> np.ndarray:

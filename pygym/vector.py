@@ -21,8 +21,9 @@ Autoreset follows Gymnasium 1.x, declared in ``metadata["autoreset_mode"]``. ``"
 step on which an env ends returns its final observation; on the next step its action is ignored, it is reset
 and the row holds the new episode's first observation with reward 0. ``"same_step"``: an env that ends is
 reset in the same call; the returned row is the new episode's first observation, the final one is in
-``infos["final_obs"]`` (N, A, obs_dim) and its infos in ``infos["final_info"]``, ``infos["_final_obs"]``
-marking those envs. In our scenarios all agents of an env end together; the arrays stay per agent.
+``infos["final_obs"]`` (N, A, obs_dim) and its infos (and final ``state``) in ``infos["final_info"]``,
+``infos["_final_obs"]`` marking those envs. In our scenarios all agents of an env end together; the arrays
+stay per agent.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ class VecEnv:
         server: object = None,
         servers: Sequence[object] | None = None,
         token: str | None = None,
+        tls: bool | None = None,
+        tls_ca: str | None = None,
         reward: str | None = None,
         reward_weights: Mapping[str, float] | None = None,
         **scenario: Any,
@@ -85,11 +88,15 @@ class VecEnv:
             server=server,
             servers=servers,
             token=token,
+            tls=tls,
+            tls_ca=tls_ca,
             threads=threads,
             task_records=task_records,
         )
         self._group = group
         self.num_envs = group.num_envs
+        self.servers: list[str | None] = group.servers
+        """each server's ``host:port`` (None: a JVM of this process), as plain data for a run's config"""
         self.scenario = group.overrides
         self.spec: dict[str, Any] = group.spec
         self.possible_agents: list[str] = group.possible_agents
@@ -112,6 +119,7 @@ class VecEnv:
         self._bases: np.ndarray | None = None
         self._episodes = np.zeros(n, dtype=np.int64)
         self._ended = np.zeros(n, dtype=bool)
+        self._step_ops = np.full(n, OP_STEP, dtype=np.int8)
         self._started = False
 
     def _live(self) -> SessionGroup:
@@ -152,8 +160,12 @@ class VecEnv:
             raise SessionError("step() before reset(): call reset() first")
         resets = self._ended
         encoded = self._check_actions(actions, ~resets)
-        ops = np.where(resets, OP_RESET, OP_STEP).astype(np.int8)
-        batch = group.run(ops, self._next_seeds(resets) if resets.any() else None, encoded)
+        if resets.any():
+            batch = group.run(
+                np.where(resets, OP_RESET, OP_STEP).astype(np.int8), self._next_seeds(resets), encoded
+            )
+        else:
+            batch = group.run(self._step_ops, None, encoded)
         rewards = group.rewards.astype(np.float32)
         ended = batch.ended
         terminations = np.repeat(batch.terminated[:, None], self.num_agents, axis=1)
@@ -161,7 +173,12 @@ class VecEnv:
         infos = self._infos(batch, ended)
         if self.autoreset_mode == "same_step" and ended.any():
             reset_ops = np.where(ended, OP_RESET, OP_HOLD).astype(np.int8)
-            final = {"final_obs": batch.observation.copy(), "final_info": infos, "_final_obs": ended.copy()}
+            final_info = {**infos, "state": batch.state.copy()}
+            final = {
+                "final_obs": batch.observation.copy(),
+                "final_info": final_info,
+                "_final_obs": ended.copy(),
+            }
             batch = group.run(reset_ops, self._next_seeds(ended), self._no_actions)
             infos = {**self._infos(batch, batch.ended), **final}
             ended = batch.ended
@@ -198,6 +215,8 @@ class VecEnv:
             if array.dtype.kind not in "biuf":
                 raise ActionError(f"actions have dtype {array.dtype}; expected real numbers (float32)")
             array = array.astype(np.float32)
+            if np.isfinite(array).all():
+                return array
             bad = ~np.isfinite(array).all(axis=2) & stepping[:, None]
             what = "is not finite (NaN or inf)"
         else:
@@ -243,3 +262,9 @@ class VecEnv:
 
     def __repr__(self) -> str:
         return f"VecEnv({self.env_id!r}, num_envs={self.num_envs}, agents={self.num_agents})"
+
+
+# The RL library views of a VecEnv (pygym.adapters), reachable from here too.
+from pygym.adapters import to_gymnasium as to_gymnasium  # noqa: E402
+from pygym.adapters import to_sb3 as to_sb3  # noqa: E402
+from pygym.adapters import to_torchrl as to_torchrl  # noqa: E402

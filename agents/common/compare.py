@@ -2,8 +2,8 @@
 
 Each run's logged episode figures (``charts/episodic_return``, ``env/completion_ratio``, ...) are smoothed
 by a moving average over ``smooth`` logged points and interpolated onto a grid of environment steps up to
-the shortest run of the comparison; a group's curve is the mean over its runs (seeds) with a band of
-min-max or standard error. Final figures are the means over each run's last 10% of steps.
+the shortest run of its group; a group's curve is the mean over its runs (seeds) with a band of min-max or
+standard error. Final figures are the means over each run's last 10% of steps.
 """
 
 from __future__ import annotations
@@ -102,12 +102,12 @@ def plot(groups: Sequence[Group], output: Path, *, band: str = "minmax", smooth:
 
     if band not in ("minmax", "stderr"):
         raise CompareError(f"band {band!r}: expected minmax or stderr")
-    last = min(min(g.steps) for g in groups)
-    grid = np.linspace(0, last, 200)
     env_id = read_config(groups[0].runs[0]).get("env_id", "")
     fig, axes = plt.subplots(1, len(PANELS), figsize=(6 * len(PANELS), 4.2), squeeze=False)
     for ax, (tag, title) in zip(axes[0], PANELS, strict=True):
         for group in groups:
+            # Each algorithm's curve runs to its shortest run: budgets may differ between algorithms.
+            grid = np.linspace(0, min(group.steps), 200)
             curves = np.stack([_smoothed_curve(run, tag, grid, smooth) for run in group.runs])
             if np.isnan(curves).all():
                 continue
@@ -117,7 +117,7 @@ def plot(groups: Sequence[Group], output: Path, *, band: str = "minmax", smooth:
             else:
                 err = np.nanstd(curves, axis=0) / np.sqrt(max(len(group.runs), 1))
                 low, high = mean - err, mean + err
-            (line,) = ax.plot(grid, mean, label=f"{group.label} ({len(group.runs)} seeds)")
+            (line,) = ax.plot(grid, mean, label=f"{group.label} (n={len(group.runs)})")
             ax.fill_between(grid, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
         ax.set_title(title)
         ax.set_xlabel("environment steps")

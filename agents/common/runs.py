@@ -3,14 +3,16 @@
 A run directory holds
 
 - ``config.json``: the trainer's Args, the scenario keywords, the environment's layout and ``describe``
-  spec (with the full simulator configuration and the contract version), package version and git commit;
+  spec (with the full simulator configuration and the contract version), the simulator server's address
+  (``server``: ``host:port``, or null for a JVM of the trainer's process; never its token), package version
+  and git commit;
 - ``metrics.csv`` (``step,tag,value,wall_s``, one scalar per row) and TensorBoard event files, with tags
   ``charts/`` (returns, lengths, schedules, speed), ``losses/``, ``env/`` (the env's episode figures),
   ``perf/`` (time per section, CPU seconds) and ``eval/`` (deterministic evaluations,
   :mod:`agents.common.evaluator`);
 - ``checkpoints/step_<n>.pt`` and ``checkpoints/latest.pt`` (see :mod:`agents.common.checkpoint`);
 - ``summary.json`` once the run has ended: ``status`` "finished" or "failed" (with the error), steps,
-  final figures, speed and where the time went.
+  final figures, speed, where the time went and the trainer process's CPU seconds (``cpu_s``).
 
 A directory appears complete or not at all: it is assembled under a temporary name and renamed.
 """

@@ -30,7 +30,6 @@ import contextlib
 import dataclasses
 import json
 import math
-import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -95,7 +94,8 @@ class TrainArgs:
     progress: bool = True
     """show a progress bar with steps/s (on a terminal)"""
     server: str | None = None
-    """host:port of a running simulator server (token from $PYGYM_TOKEN); default: a JVM of this process"""
+    """host:port of a running simulator server (token from $PYGYM_TOKEN); default: $PYGYM_SERVER, else a JVM
+    of this process"""
 
 
 ArgsT = TypeVar("ArgsT", bound=TrainArgs)
@@ -107,8 +107,9 @@ ACTION_KINDS: dict[str, type[gymnasium.spaces.Space]] = {
 """The action spaces a trainer can ask for (``TrainingRun.start(..., actions=...)``)."""
 ACTION_WORDS = {"discrete": "discrete", "box": "continuous (Box)"}
 
-RESUMABLE_CHANGES = frozenset({"resume", "halt_after", "progress", "force"})
-"""Args a resumed run may change: they do not change what the run computes."""
+RESUMABLE_CHANGES = frozenset({"resume", "halt_after", "progress", "force", "server"})
+"""Args a resumed run may change: they do not change what the run computes (a simulator is the same
+wherever it runs)."""
 
 
 def parse_args(args_type: type[ArgsT], argv: Sequence[str] | None = None, prog: str | None = None) -> ArgsT:
@@ -165,18 +166,6 @@ def resolve_scenario(env_id: str, preset: str | None, settings: Sequence[str]) -
     scenario = dict(pygym.preset_scenario(env_id, preset)) if preset else {}
     scenario.update(parse_scenario(settings))
     return scenario
-
-
-def connect_server(address: str | None) -> Any:
-    if address is None:
-        return None
-    host, sep, port = address.rpartition(":")
-    if not sep or not host or not port.isdigit():
-        raise pygym.ConfigError(f"--server expects host:port, got {address!r}")
-    token = os.environ.get("PYGYM_TOKEN")
-    if not token:
-        raise pygym.ConfigError("--server needs the server's token in $PYGYM_TOKEN")
-    return pygym.connect(host, int(port), token)
 
 
 def auto_checkpoint_every(total_timesteps: int, num_envs: int, max_steps: int) -> int:
@@ -299,7 +288,8 @@ class TrainingRun:
                     f"run directory {run_dir} exists; pass --resume {run_dir} to continue it or --force to "
                     "replace it"
                 )
-        venv = pygym.make_vec(args.env, args.num_envs, server=connect_server(args.server), **scenario)
+        # A server address is plain data: pygym takes the token (and TLS) from the environment.
+        venv = pygym.make_vec(args.env, args.num_envs, server=args.server, **scenario)
         try:
             if not isinstance(venv.single_action_space, ACTION_KINDS[actions]):
                 raise UnsupportedEnv(
@@ -326,6 +316,7 @@ class TrainingRun:
                     "args": dataclasses.asdict(args),
                     "layout": layout,
                     "spec": venv.spec,
+                    "server": venv.servers[0],
                     "contract_version": venv.spec.get("contract_version"),
                     "created_utc": utc_now(),
                     **provenance(),

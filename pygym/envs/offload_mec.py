@@ -65,8 +65,9 @@ Infos                  ``metrics`` (named by ``env.metric_fields``: the decision
                        ``env.last_frame.task_records`` holds one record per completed task
                        (``env.task_record_fields``, including ``workload_line`` (-1 for generated
                        tasks), ``created_s`` (arrival), ``decided_s``, ``started_s`` (first upload or
-                       computation), ``finished_s``). ``episode`` (zeros before the last step): ``avg_cost``
-                       (mean cost per completed or dropped task), ``success_rate`` (fraction of those
+                       computation), ``finished_s``). ``episode``: float64 values named by
+                       ``env.episode_fields``, zeros before the last step: ``avg_cost`` (mean cost
+                       per completed or dropped task), ``success_rate`` (fraction of those
                        completed within their deadline), ``latency_mean_s``, ``energy_j`` (devices),
                        ``edge_energy_j``, ``tasks`` (completed), ``missed_deadlines``, ``arrived``,
                        ``dropped``, ``unfinished``, ``length`` (steps), ``ended_early``,
@@ -128,30 +129,21 @@ Version history:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 
-import topologies
-from pygym import topology as topology_files
-from pygym import workload as workload_files
 from pygym.env import Frame, SimParallelEnv
 from pygym.episodes import EpisodeLogic
 from pygym.errors import ConfigError
 from pygym.frames import Batch
 from pygym.group import Prepared
+from pygym.prepare import Files, Nodes, prepare_files
 from pygym.rewards import weights_from_mapping
 
 REWARDS = ("team", "agent")
-DEVICE_ROLE = "device"
-SERVER_ROLES = ("edge",)
-CLOUD_ROLE = "cloud"
-DEFAULT_DEVICES = 3
-DEFAULT_SERVERS = 2
 
 
 @dataclass(frozen=True)
@@ -174,49 +166,52 @@ class MecCostWeights:
         return weights_from_mapping(cls, values)
 
 
-def _describe_source(topology: str | os.PathLike[str] | topologies.Topology, seed: int) -> str:
-    """How errors name the topology: its file, or what generated it."""
-    if isinstance(topology, topologies.Topology):
-        return f"topology {topology.name!r}"
-    if isinstance(topology, str) and topology in topologies.GENERATORS and not Path(topology).exists():
-        return f"topology {topology!r} (generated with seed {seed})"
-    return f"topology {Path(topology).resolve()}"
-
-
-def devices_and_servers(
-    prepared: topology_files.PreparedTopology, cloud_servers: bool, source: str
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The devices (agents) and servers of a topology for offload-mec-v0, in file order; ConfigError if
-    either is missing."""
-    agents = set(prepared.agent_names)
-    server_roles = (*SERVER_ROLES, CLOUD_ROLE) if cloud_servers else SERVER_ROLES
-    pairs = list(zip(prepared.node_names, prepared.node_roles, strict=True))
-    devices = tuple(name for name, role in pairs if role == DEVICE_ROLE and name in agents)
+def devices_and_servers(files: Files, scenario: Mapping[str, Any], cloud_servers: bool) -> Nodes:
+    """The devices (the agents, the nodes a workload may name) and servers of offload-mec-v0: with a
+    topology, by the roles the template states (ConfigError if either is missing); in a cell, named by the
+    template's prefixes."""
+    template = files.template
+    topology = files.topology
+    if topology is None:
+        if cloud_servers:
+            raise ConfigError("topology_cloud_servers applies to a topology; none was given")
+        prefix = template.value("init.net.device_prefix", scenario)
+        devices = tuple(f"{prefix}{m}" for m in range(template.count("n_devices", scenario)))
+        prefix = template.value("init.net.server_prefix", scenario)
+        servers = tuple(f"{prefix}{k}" for k in range(template.count("n_servers", scenario)))
+        return Nodes(sources=lambda: devices, source_kind="device", extras={"server_names": servers})
+    device_role = template.value("init.net.device_role", scenario)
+    server_role = template.value("init.net.server_role", scenario)
+    cloud_role = template.value("init.net.cloud_role", scenario)
+    server_roles = (server_role, cloud_role) if cloud_servers else (server_role,)
+    agents = set(topology.agent_names)
+    pairs = list(zip(topology.node_names, topology.node_roles, strict=True))
+    devices = tuple(name for name, role in pairs if role == device_role and name in agents)
     servers = tuple(name for name, role in pairs if role in server_roles)
     if not devices:
         raise ConfigError(
-            f"{source}: no devices: offload-mec-v0's devices (its agents) are the compute nodes with role "
-            f"'{DEVICE_ROLE}' marked as agents, and the file has none"
+            f"{files.source}: no devices: offload-mec-v0's devices (its agents) are the compute nodes with "
+            f"role '{device_role}' marked as agents, and the file has none"
         )
     if not servers:
         rule = (
-            "role 'edge' or 'cloud'"
+            f"role '{server_role}' or '{cloud_role}'"
             if cloud_servers
-            else "role 'edge' (cloud nodes count too with topology_cloud_servers=True)"
+            else f"role '{server_role}' ({cloud_role} nodes count too with topology_cloud_servers=True)"
         )
-        raise ConfigError(f"{source}: no servers: offload-mec-v0's servers are the compute nodes with {rule}")
-    return devices, servers
-
-
-def _count(kwargs: Mapping[str, Any], key: str, default: int) -> int:
-    value = kwargs.get(key, default)
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{key} = {value!r}: expected a whole number") from None
-    if not number.is_integer():
-        raise ConfigError(f"{key} = {value!r}: expected a whole number")
-    return int(number)
+        raise ConfigError(
+            f"{files.source}: no servers: offload-mec-v0's servers are the compute nodes with {rule}"
+        )
+    return Nodes(
+        sources=lambda: devices,
+        source_kind="device",
+        overrides={
+            "n_devices": len(devices),
+            "n_servers": len(servers),
+            "topology_cloud_servers": cloud_servers,
+        },
+        extras={"server_names": servers},
+    )
 
 
 class MecEpisodes(EpisodeLogic):
@@ -309,50 +304,17 @@ class OffloadMecEnv(SimParallelEnv):
     logic: MecEpisodes
 
     @classmethod
-    def prepare(
-        cls,
-        *,
-        topology: str | os.PathLike[str] | topologies.Topology | None = None,
-        topology_params: Mapping[str, Any] | None = None,
-        topology_seed: int = 0,
-        topology_routing: str = "hops",
-        topology_cloud_servers: bool = False,
-        workload: str | os.PathLike[str] | None = None,
-        **kwargs: Any,
-    ) -> Prepared:
-        # Everything about the files is checked here, before a simulator is started or asked.
-        prepared_topology: topology_files.PreparedTopology | None = None
-        if topology is not None:
-            clash = [key for key in ("n_devices", "n_servers", "network.size") if key in kwargs]
-            if clash:
-                raise ConfigError(
-                    f"{', '.join(clash)}: set by the topology (its device agents and its servers)"
-                )
-            prepared_topology = topology_files.prepare(
-                topology, topology_params, topology_seed, topology_routing, require_agents=False
-            )
-            devices, servers = devices_and_servers(
-                prepared_topology, bool(topology_cloud_servers), _describe_source(topology, topology_seed)
-            )
-            kwargs.update(
-                topology=str(prepared_topology.path),
-                n_devices=len(devices),
-                n_servers=len(servers),
-                topology_cloud_servers=bool(topology_cloud_servers),
-            )
-        else:
-            if topology_params is not None:
-                raise ConfigError("topology_params needs topology=<generator name>")
-            if topology_cloud_servers:
-                raise ConfigError("topology_cloud_servers applies to a topology; none was given")
-            devices = tuple(f"md_{m}" for m in range(_count(kwargs, "n_devices", DEFAULT_DEVICES)))
-            servers = tuple(f"es_{k}" for k in range(_count(kwargs, "n_servers", DEFAULT_SERVERS)))
-        checked = None
-        if workload is not None:
-            checked = workload_files.check(workload, devices, what="device")
-            kwargs["workload"] = str(checked)
-        return Prepared(
-            overrides=kwargs, topology=prepared_topology, workload=checked, extras={"server_names": servers}
+    def prepare(cls, **scenario: Any) -> Prepared:
+        """The scenario keywords as overrides, everything about the ``topology`` (with
+        ``topology_cloud_servers``) and ``workload`` files checked before a simulator is started or asked."""
+        cloud_servers = bool(scenario.pop("topology_cloud_servers", False))
+        return prepare_files(
+            cls.env_id,
+            scenario,
+            lambda files: devices_and_servers(files, scenario, cloud_servers),
+            set_by_topology=("n_devices", "n_servers"),
+            topology_sets="its device agents and its servers",
+            require_agents=False,
         )
 
     def __init__(self, **kwargs: Any) -> None:

@@ -45,7 +45,8 @@ Infos                  The same keys at reset and every step, per device: ``metr
                        ``server`` (-1 at reset), ``offload_ratio``, ``cost``, ``local_latency_s``,
                        ``edge_latency_s``, ``latency_s`` (NaN at reset), ``missed``,
                        ``step_cost_mean``, ``step_cost_max`` (NaN at reset), ``step_success``;
-                       ``episode`` (floats, zeros before the last step): ``avg_cost`` and
+                       ``episode`` (float64 values named by ``env.episode_fields``, zeros before the
+                       last step): ``avg_cost`` and
                        ``success_rate`` as the release logs them (AvgCost and SuccRate of its
                        figure), ``return``, ``length`` (steps), ``cost_max_logged``,
                        ``ended_early``, ``missed_deadlines``, ``missed_on_last_step``, ``tasks``
@@ -158,30 +159,32 @@ class ExplabOffEpisodes(EpisodeLogic):
         self.latency_sums[which] = 0.0
 
     def _rewards(self, which: np.ndarray, batch: Batch) -> np.ndarray:
-        cost = batch.metrics[:, :, self.cost]
-        missed = batch.metrics[:, :, self.missed] > 0
-        self.cost_sums[which] += cost[which]
-        self.missed_counts[which] += missed[which].sum(axis=1)
-        self.latency_sums[which] += batch.metrics[which, :, self.latency].sum(axis=1)
-        rewards = np.zeros((self.num_envs, self.num_agents))
+        # Whole-batch operations with masks (no fancy indexing): nearly every call of a large vector env
+        # ends some episodes, so this runs at every step.
+        metrics = batch.metrics
+        cost = metrics[:, :, self.cost]
+        missed = metrics[:, :, self.missed] > 0
+        self.cost_sums += cost * which[:, None]
+        self.missed_counts += (missed & which[:, None]).sum(axis=1)
+        self.latency_sums += metrics[:, :, self.latency].sum(axis=1) * which
         ended = which & batch.ended
         if not ended.any():
-            return rewards
-        steps = batch.step
+            return np.zeros((self.num_envs, self.num_agents))
         # The release's last-step branch, taken whether or not a device missed on that step.
-        full = ended & (steps >= self.max_steps)
+        full = ended & (batch.step >= self.max_steps)
         early = ended & ~full
-        per_device = self.cost_sums[full] / steps[full, None]
-        cost_mean = per_device.mean(axis=1)
-        rewards[full] = (ADJUST_BIAS_FOR_NORMAL * cost_mean**-2)[:, None]
-        self.avg_cost[full] = cost_mean
-        self.cost_max_logged[full] = per_device.max(axis=1) * cost_mean
-        rewards[early] = np.where(missed[early], COST_TO_REWARD * cost[early], 0.0).mean(axis=1)[:, None]
-        largest = cost[early].max(axis=1)
-        self.avg_cost[early] = largest
-        self.cost_max_logged[early] = largest * largest
-        self.missed_last[ended] = full[ended] & missed[ended].any(axis=1)
-        return rewards
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_device = self.cost_sums / np.maximum(batch.step, 1)[:, None]
+            cost_mean = per_device.mean(axis=1)
+            full_reward = ADJUST_BIAS_FOR_NORMAL * cost_mean**-2
+        early_reward = np.where(missed, COST_TO_REWARD * cost, 0.0).mean(axis=1)
+        largest = cost.max(axis=1)
+        reward = np.where(full, full_reward, np.where(early, early_reward, 0.0))
+        self.avg_cost = np.where(full, cost_mean, np.where(early, largest, self.avg_cost))
+        logged = np.where(early, largest * largest, self.cost_max_logged)
+        self.cost_max_logged = np.where(full, per_device.max(axis=1) * cost_mean, logged)
+        self.missed_last = np.where(ended, full & missed.any(axis=1), self.missed_last)
+        return np.repeat(reward[:, None], self.num_agents, axis=1)
 
     def _figures(self, ended: np.ndarray) -> dict[str, np.ndarray]:
         tasks = self.lengths * self.num_agents

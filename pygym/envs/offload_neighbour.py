@@ -50,8 +50,9 @@ Infos                  ``action_mask`` (int8) and ``metrics``: this agent's raw 
                        started before the agent decided on them, and the decision the simulator
                        applied, ``decided`` = 1 when there was one).
                        ``env.last_frame.task_records`` holds the latency parts of every task
-                       finished in the step (``env.task_record_fields``). At the episode's last
-                       step ``episode``: this agent's ``return`` and the episode's ``length``
+                       finished in the step (``env.task_record_fields``). ``episode``: float64
+                       values named by ``env.episode_fields``, zeros until the episode's last
+                       step, then this agent's ``return`` and the episode's ``length``
                        (steps), ``arrived``, ``completed``, ``completion_ratio`` (completed /
                        arrived), ``dropped_queue_full``, ``dropped_deadline``,
                        ``dropped_dependency``, ``unfinished``, ``latency_mean_s``,
@@ -120,24 +121,18 @@ Version history:
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
 
-import topologies
-from pygym import topology as topology_files
-from pygym import workload as workload_files
 from pygym.env import SimParallelEnv
 from pygym.episodes import EpisodeLogic
-from pygym.errors import ConfigError
 from pygym.frames import Batch
 from pygym.group import Prepared
-from pygym.rewards import REWARDS, RewardWeights
-
-DEFAULT_NODES = 20
+from pygym.prepare import Files, Nodes, prepare_files
+from pygym.rewards import REWARDS, RewardWeights, sparse, sparse_vector
 
 
 class NothingDecidedWarning(UserWarning):
@@ -180,6 +175,8 @@ class NeighbourEpisodes(EpisodeLogic):
         self.latency = records.index("latency_s")
         self.latencies: list[list[np.ndarray]] = [[] for _ in range(num_envs)]
         self.warned = np.zeros(num_envs, dtype=bool)
+        # The sparse reward is a product with a weight vector: one operation per step for the whole batch.
+        self.linear = sparse_vector(self.metric_index, self.weights) if self.reward_fn is sparse else None
 
     def _started(self, which: np.ndarray, batch: Batch) -> None:
         # Tasks arrive (and may be dropped) before the first decision: the reset frame counts too.
@@ -189,11 +186,19 @@ class NeighbourEpisodes(EpisodeLogic):
         self._collect_latencies(which, batch)
 
     def _rewards(self, which: np.ndarray, batch: Batch) -> np.ndarray:
-        n, agents, m = batch.metrics.shape
-        rewards = self.reward_fn(batch.metrics.reshape(n * agents, m), self.metric_index, self.weights)
-        self.totals[which] += batch.metrics[which].sum(axis=1)
+        metrics = batch.metrics
+        if self.linear is not None:
+            rewards = metrics @ self.linear
+        else:
+            n, agents, m = metrics.shape
+            rewards = self.reward_fn(metrics.reshape(n * agents, m), self.metric_index, self.weights)
+            rewards = rewards.reshape(n, agents)
+        if which.all():
+            self.totals += metrics.sum(axis=1)
+        else:
+            self.totals[which] += metrics[which].sum(axis=1)
         self._collect_latencies(which, batch)
-        return rewards.reshape(n, agents)
+        return rewards
 
     def _collect_latencies(self, which: np.ndarray, batch: Batch) -> None:
         if not len(batch.task_records):
@@ -246,43 +251,34 @@ class OffloadNeighbourEnv(SimParallelEnv):
     Logic = NeighbourEpisodes
 
     @classmethod
-    def prepare(
-        cls,
-        *,
-        topology: str | os.PathLike[str] | topologies.Topology | None = None,
-        topology_params: Mapping[str, Any] | None = None,
-        topology_seed: int = 0,
-        topology_routing: str = "hops",
-        workload: str | os.PathLike[str] | None = None,
-        **kwargs: Any,
-    ) -> Prepared:
-        prepared_topology: topology_files.PreparedTopology | None = None
-        if topology is not None:
-            clash = [key for key in ("nodes", "agents", "network.size") if key in kwargs]
-            if clash:
-                raise ConfigError(f"{', '.join(clash)}: set by the topology (its compute and agent nodes)")
-            prepared_topology = topology_files.prepare(
-                topology, topology_params, topology_seed, topology_routing
+    def prepare(cls, **scenario: Any) -> Prepared:
+        """The scenario keywords as overrides, the ``topology`` and ``workload`` files checked first."""
+
+        def nodes(files: Files) -> Nodes:
+            topology = files.topology
+            if topology is not None:
+                return Nodes(
+                    sources=lambda: topology.node_names,
+                    overrides={"nodes": topology.nodes, "agents": topology.agents},
+                )
+            # The template's nodes: network.node_prefix, then the index.
+            prefix = files.template.value("network.node_prefix", scenario)
+            return Nodes(
+                sources=lambda: [f"{prefix}{i}" for i in range(files.template.count("nodes", scenario))]
             )
-            kwargs.update(
-                topology=str(prepared_topology.path),
-                nodes=prepared_topology.nodes,
-                agents=prepared_topology.agents,
-            )
-        elif topology_params is not None:
-            raise ConfigError("topology_params needs topology=<generator name>")
-        checked = None
-        if workload is not None:
-            if prepared_topology is not None:
-                names = set(prepared_topology.node_names)
-            else:
-                names = {f"node_{i}" for i in range(int(kwargs.get("nodes", DEFAULT_NODES)))}
-            checked = workload_files.check(workload, names)
-            kwargs["workload"] = str(checked)
+
+        prepared = prepare_files(
+            cls.env_id,
+            scenario,
+            nodes,
+            set_by_topology=("nodes", "agents"),
+            topology_sets="its compute and agent nodes",
+        )
+        if prepared.workload is not None:
             # The file's tasks replace the Poisson arrivals unless rates are set explicitly.
-            kwargs.setdefault("arrival_rate_hz", 0)
-            kwargs.setdefault("background_arrival_rate_hz", 0)
-        return Prepared(overrides=kwargs, topology=prepared_topology, workload=checked)
+            prepared.overrides.setdefault("arrival_rate_hz", 0)
+            prepared.overrides.setdefault("background_arrival_rate_hz", 0)
+        return prepared
 
     def render(self) -> str | None:
         """With ``render_mode="ansi"``: per agent, queue, busy cores, head task, last action, reward."""

@@ -60,7 +60,7 @@ def java(*args: str) -> dict:
         jvm.java_executable(),
         *jvm.DEFAULT_JVM_ARGS,
         "-cp",
-        f"{jvm.jar_path()}:{jvm.py4j_jar_path()}",
+        str(jvm.jar_path()),
         *args,
     ]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)

@@ -29,7 +29,7 @@ from agents.common.normalize import RunningNormalizer
 from agents.common.policies import load_policy
 from agents.common.runs import CONFIG, METRICS, create_run_dir, find_runs, read_metric
 from agents.common.seeding import capture_rng, env_seed, restore_rng, seed_everything
-from agents.common.session import args_from_config, parse_args, parse_scenario
+from agents.common.session import args_from_config, auto_checkpoint_every, parse_args, parse_scenario
 
 LAYOUT = {
     "env_id": "offload-neighbour-v0",
@@ -236,3 +236,10 @@ def test_unknown_algorithm_and_unknown_option() -> None:
     with pytest.raises(SystemExit) as exit_info:
         parse_args(ddqn.Args, ["--learning-rat", "0.1"])
     assert exit_info.value.code == 2
+
+
+def test_automatic_checkpoints_fall_on_whole_episodes() -> None:
+    # 300-step episodes plus the autoreset step, 8 envs: multiples of 2408 env steps.
+    assert auto_checkpoint_every(300_000, 8, 300) == 2408 * 13
+    assert auto_checkpoint_every(240, 2, 10) == 44
+    assert auto_checkpoint_every(1000, 4, 0) == 100  # no fixed episode length: a tenth of the run

@@ -90,7 +90,7 @@ def test_cli_run_writes_a_complete_run_directory(trained_runs: dict[str, Path], 
     assert summary["invalid_actions"] == 0  # masks honoured: the simulator counted no masked action
     assert summary["episodes"] >= 16
     assert 0 < summary["final_completion_ratio"] <= 1
-    assert set(summary["time_s"]) >= {"env", "act", "learn", "other"}
+    assert set(summary["time_s"]) >= {"env", "act", "learn", "other"} and summary["cpu_s"] > 0
     steps, returns = read_metric(run, "charts/episodic_return")
     assert len(steps) >= 8 and np.isfinite(returns).all()
     assert len(read_metric(run, "env/completion_ratio")[0]) == len(steps)

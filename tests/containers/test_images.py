@@ -2,9 +2,10 @@
 
 Run by `make container-test`, which builds the images first. Checked from the host: what each image
 holds; the health check; the host's pygym stepping offload-neighbour-v0 on the simulator container
-exactly as on a local JVM; a wrong token refused; a stopped or frozen simulator turned into a named error
+(``server="host:port"``, token from the environment) exactly as on a local JVM, also with a topology and a
+workload sent by content; a wrong token refused; a stopped or frozen simulator turned into a named error
 within seconds; and, through docker/compose.yaml, a trainer container working against the simulator
-service.
+service, which it finds through PYGYM_SERVER alone.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import pytest
 from pettingzoo import ParallelEnv
 
 import pygym
+import topologies
+import workloads
 from pygym.errors import ConnectionFailed, PygymError, SimulatorCrashed
 from tests.containers.engine import SERVER_PORT, Engine, SimulatorContainer, engine_script
 
@@ -32,7 +35,7 @@ EPISODE_STEPS = 100
 FROZEN_WAIT_S = 10
 
 
-def test_the_simulator_image_holds_a_java_17_runtime_and_the_two_jars_only(engine: Engine) -> None:
+def test_the_simulator_image_holds_a_java_17_runtime_and_the_jar_only(engine: Engine) -> None:
     script = (
         "id -u; java -version 2>&1 | head -n 1; ls /opt/pygym; "
         "for tool in python3 python pip javac jar jlink make gcc; do "
@@ -45,7 +48,7 @@ def test_the_simulator_image_holds_a_java_17_runtime_and_the_two_jars_only(engin
     assert int(uid) != 0, "the server must not run as root"
     assert '"17.' in java_version, java_version
     files = rest[: rest.index("end")]
-    assert files == ["edgesim.jar", "py4j.jar"], f"/opt/pygym and build tools found: {files}"
+    assert files == ["edgesim.jar"], f"/opt/pygym and build tools found: {files}"
 
 
 def test_the_trainer_image_holds_cpu_torch_and_pygym_and_no_java(engine: Engine) -> None:
@@ -89,14 +92,12 @@ def run_episode(env: ParallelEnv, seed: int) -> list[np.ndarray]:
 
 
 def test_the_host_steps_the_simulator_container_exactly_as_a_local_simulator(
-    simulator: SimulatorContainer,
+    simulator: SimulatorContainer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client = pygym.connect("127.0.0.1", simulator.port, simulator.token)
-    try:
-        with pygym.make("offload-neighbour-v0", server=client, **SCENARIO) as env:
-            remote = run_episode(env, seed=11)
-    finally:
-        client.close()
+    monkeypatch.setenv("PYGYM_TOKEN", simulator.token)
+    with pygym.make("offload-neighbour-v0", server=f"127.0.0.1:{simulator.port}", **SCENARIO) as env:
+        remote = run_episode(env, seed=11)
+    monkeypatch.delenv("PYGYM_TOKEN")
     with pygym.make("offload-neighbour-v0", **SCENARIO) as env:
         local = run_episode(env, seed=11)
     assert len(remote) == len(local) == 1 + 2 * EPISODE_STEPS
@@ -104,17 +105,51 @@ def test_the_host_steps_the_simulator_container_exactly_as_a_local_simulator(
         np.testing.assert_array_equal(a, b, err_msg=f"record {step} differs")
 
 
+def test_topology_and_workload_sent_by_content(
+    simulator: SimulatorContainer, monkeypatch: pytest.MonkeyPatch, tmp_path: os.PathLike[str]
+) -> None:
+    """The container shares no filesystem with the host: the files travel over the bridge."""
+    topology = f"{tmp_path}/topo.json"
+    topo = topologies.random_geometric(12, seed=3).with_routes("hops")
+    topologies.save(topo, topology)
+    workload = f"{tmp_path}/w.csv"
+    names = topo.compute_names
+    workloads.write_workload(
+        workload,
+        [
+            workloads.Task(0.05 * i, names[i % 4], f"t{i}", 3 * 10**8, 200_000, 10**4, 0.05 * i + 5, ())
+            for i in range(40)
+        ],
+    )
+    scenario = {"topology": topology, "workload": workload, "episode_s": 3, "serve_undecided": False}
+    monkeypatch.setenv("PYGYM_TOKEN", simulator.token)
+    with pygym.make("offload-neighbour-v0", server=f"127.0.0.1:{simulator.port}", **scenario) as env:
+        assert (
+            "topology content:" in env.spec_json["config"] and "workload content:" in env.spec_json["config"]
+        )
+        remote = run_episode(env, seed=4)
+    monkeypatch.delenv("PYGYM_TOKEN")
+    with pygym.make("offload-neighbour-v0", **scenario) as env:
+        local = run_episode(env, seed=4)
+    assert len(remote) == len(local) > 40
+    for step, (a, b) in enumerate(zip(remote, local, strict=True)):
+        np.testing.assert_array_equal(a, b, err_msg=f"record {step} differs")
+
+
 def test_a_wrong_token_is_refused(simulator: SimulatorContainer) -> None:
-    with pytest.raises(ConnectionFailed, match=f"127.0.0.1:{simulator.port}: the auth token was refused"):
+    with pytest.raises(
+        ConnectionFailed, match=f"the simulator at 127.0.0.1:{simulator.port} refused the auth token"
+    ):
         pygym.connect("127.0.0.1", simulator.port, "not-the-token-" + simulator.token[:8])
 
 
 @pytest.mark.timeout(60)
 def test_stopping_the_simulator_container_raises_simulator_crashed(
-    engine: Engine, own_simulator: SimulatorContainer
+    engine: Engine, own_simulator: SimulatorContainer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client = pygym.connect("127.0.0.1", own_simulator.port, own_simulator.token)
-    env = pygym.make("offload-neighbour-v0", server=client, **SCENARIO)
+    monkeypatch.setenv("PYGYM_TOKEN", own_simulator.token)
+    address = f"127.0.0.1:{own_simulator.port}"
+    env = pygym.make("offload-neighbour-v0", server=address, **SCENARIO)
     try:
         env.reset(seed=1)
         for _ in range(5):
@@ -128,17 +163,11 @@ def test_stopping_the_simulator_container_raises_simulator_crashed(
         # Closing after the crash is checked on its own below.
         with contextlib.suppress(SimulatorCrashed):
             env.close()
-        client.close()
-    # Nothing listens there any more: a new client is refused at once, with the address in the error.
+    # Nothing listens there any more: a new environment is refused at once, with the address in the error.
     with pytest.raises(ConnectionFailed, match=f"127.0.0.1:{own_simulator.port}"):
-        pygym.connect("127.0.0.1", own_simulator.port, own_simulator.token)
+        pygym.make("offload-neighbour-v0", server=address, **SCENARIO)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pygym/bridge.py (lead): Client.close_session calls a remote server even when it is gone, so "
-    "close() raises SimulatorCrashed; the DESIGN wants close() idempotent; remove this mark when it passes",
-)
 @pytest.mark.timeout(60)
 def test_closing_an_env_whose_simulator_container_stopped_does_not_raise(
     engine: Engine, own_simulator: SimulatorContainer
@@ -156,11 +185,6 @@ def test_closing_an_env_whose_simulator_container_stopped_does_not_raise(
         client.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11 item 2 (lead, pygym/bridge.py): no connect or read timeout, so a client of a server "
-    "that accepts connections but never answers waits forever; remove this mark when it fails in seconds",
-)
 def test_a_frozen_simulator_gives_a_named_error_within_seconds(
     engine: Engine, own_simulator: SimulatorContainer
 ) -> None:
@@ -234,8 +258,7 @@ def compose_env(engine: Engine) -> Iterator[dict[str, str]]:
 
 TRAINER_SCRIPT = """
 import json, os, pygym
-client = pygym.connect("simulator", 25333, os.environ["PYGYM_TOKEN"])
-with pygym.make("offload-neighbour-v0", server=client, episode_s=10) as env:
+with pygym.make("offload-neighbour-v0", server="simulator:25333", episode_s=10) as env:
     env.reset(seed=3)
     steps = 0
     while env.agents:
@@ -254,11 +277,9 @@ def test_a_trainer_container_steps_the_simulator_service(engine: Engine, compose
 def test_the_compose_trainer_job_completes_against_the_simulator_service(
     engine: Engine, compose_env: dict[str, str]
 ) -> None:
-    """The trainer service's own command, which finds the simulator through PYGYM_SERVER alone."""
+    """The trainer service's own command, a short PPO run that finds the simulator through PYGYM_SERVER
+    alone: it finishes and prints its run directory."""
     result = engine.compose("run", "--rm", "-T", "trainer", env=compose_env, check=False)
     output = result.stdout + result.stderr
-    if result.returncode != 0 and "JvmStartError" in output:
-        # The env ignored PYGYM_SERVER and tried to start a JVM, which the trainer image does not have.
-        pytest.xfail("this pygym does not read PYGYM_SERVER yet (issue 11 item 2, the lead's)")
     assert result.returncode == 0, output[-3000:]
-    assert "least-queue" in output, output[-3000:]
+    assert "/tmp/runs/offload-neighbour-v0__ppo__1__" in result.stdout, output[-3000:]

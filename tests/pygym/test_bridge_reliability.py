@@ -6,7 +6,6 @@ import multiprocessing
 import os
 import signal
 import socket
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 
 import pygym
 from pygym.bridge import Client
-from tests.conftest import PYTHON, REPO, python_subprocess_env
+from tests.conftest import REPO, run_python
 
 pytestmark = pytest.mark.jvm
 SHORT = {"episode_s": 100}
@@ -119,7 +118,15 @@ def test_a_stopped_simulator_times_out_with_a_named_error(own_jvm) -> None:
     client.close()
 
 
-def test_ctrl_c_during_a_step_raises_keyboard_interrupt_and_needs_a_reset(own_jvm) -> None:
+@pytest.fixture
+def python_sigint():
+    """Python's own Ctrl-C handler for the test (libraries such as Ray Tune install their own and keep it)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_during_a_step_raises_keyboard_interrupt_and_needs_a_reset(own_jvm, python_sigint) -> None:
     env = pygym.make("offload-neighbour-v0", server=own_jvm, **SHORT)
     env.reset(seed=1)
     env.step(dict.fromkeys(env.agents, 0))
@@ -212,13 +219,6 @@ def test_closing_an_env_whose_jvm_is_stopped_does_not_hang_exit() -> None:
         "print('stopped', flush=True)\n"
     )
     t0 = time.monotonic()
-    out = subprocess.run(
-        [PYTHON, "-c", script],
-        capture_output=True,
-        text=True,
-        env=python_subprocess_env(),
-        cwd=REPO,
-        timeout=60,
-    )
+    out = run_python(script, cwd=REPO, timeout_s=60)
     assert out.returncode == 0 and out.stdout.strip() == "stopped", out.stderr
     assert time.monotonic() - t0 < 30

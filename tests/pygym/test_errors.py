@@ -185,3 +185,14 @@ def test_a_listener_that_is_not_a_simulator_is_named_as_such() -> None:
             pygym.ConnectionFailed, match=r"is not a pygym simulator server: it answered b'HTTP/1\.1"
         ):
             pygym.connect("127.0.0.1", listener.getsockname()[1], "t" * 16)
+
+
+def test_a_corrupt_reply_is_a_frame_error(healthy) -> None:
+    group = healthy._live_group().groups[0]
+    with pytest.raises(pygym.FrameError, match="the simulator's reply is not valid base64"):
+        group._reply(b"yj@@not base64@@")
+    with pytest.raises(pygym.SimulatorError, match="unexpected reply from the simulator: ys"):
+        group._reply(b"ys+something else")
+    with pytest.raises(pygym.FrameError, match="shorter than its 64-byte header"):
+        group._reply(b"yj" + __import__("base64").b64encode(b"PYGB"))
+    step_ok(healthy)

@@ -14,7 +14,7 @@ import pytest
 import pygym
 from pygym.bridge import Client
 from pygym.jvm import HANDSHAKE, server_command
-from tests.conftest import PYTHON, SHORT, python_subprocess_env
+from tests.conftest import SHORT, start_python
 
 pytestmark = pytest.mark.jvm
 
@@ -64,9 +64,7 @@ time.sleep(600)
 
 
 def test_sigkill_of_the_python_parent_leaves_no_jvm() -> None:
-    child = subprocess.Popen(
-        [PYTHON, "-c", CHILD], stdout=subprocess.PIPE, text=True, env=python_subprocess_env()
-    )
+    child = start_python(CHILD)
     try:
         jvm_pid = int(child.stdout.readline())
         assert pid_alive(jvm_pid)
@@ -82,21 +80,26 @@ def test_sigkill_of_the_python_parent_leaves_no_jvm() -> None:
 
 
 def test_connect_to_a_running_server_with_its_token() -> None:
-    cmd = server_command(token="secret-token-123")
-    server = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True)
+    token = "secret-token-1234567"
+    env = {**os.environ, "PYGYM_TOKEN": token}
+    server = subprocess.Popen(
+        server_command(), stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True, env=env
+    )
     try:
         line = server.stdout.readline()
         assert line.startswith(HANDSHAKE)
         info = json.loads(line[len(HANDSHAKE) :])
-        assert info["host"] == "127.0.0.1" and info["token"] == "secret-token-123"
-        client = pygym.connect(info["host"], info["port"], info["token"])
+        assert info["host"] == "127.0.0.1" and "token" not in info
+        client = pygym.connect(info["host"], info["port"], token)
         with pygym.make("offload-neighbour-v0", server=client, **SHORT) as env:
             env.reset(seed=1)
             _, rewards, _, _, _ = env.step(dict.fromkeys(env.agents, 0))
             assert len(rewards) == 10
         client.close()
-        with pytest.raises(pygym.ConnectionFailed, match="refused the auth token"):
-            pygym.connect(info["host"], info["port"], "wrong-token")
+        with pytest.raises(
+            pygym.ConnectionFailed, match=f"the simulator at 127.0.0.1:{info['port']} refused the auth token"
+        ):
+            pygym.connect(info["host"], info["port"], "wrong-token-12345678")
     finally:
         server.kill()
         server.wait()

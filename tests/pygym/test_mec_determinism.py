@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
-from tests.conftest import PYTHON, python_subprocess_env
+from tests.conftest import python_lines
 
 pytestmark = pytest.mark.jvm
 
@@ -33,17 +31,9 @@ for env_id, kwargs in CASES:
 """
 
 
-def run_child() -> list[str]:
-    out = subprocess.run(
-        [PYTHON, "-c", CHILD], capture_output=True, text=True, env=python_subprocess_env(), timeout=120
-    )
-    assert out.returncode == 0, out.stderr
-    return out.stdout.split()
-
-
 def test_same_seed_same_frames_in_two_processes() -> None:
-    first = run_child()
-    second = run_child()
+    first = python_lines(CHILD)
+    second = python_lines(CHILD)
     assert first == second
     assert len(first) >= 20 * 2 + 20 * 11  # resets and steps of 40 episodes (explaboff ones may end early)
     assert len(set(first)) > 0.9 * len(first)  # frames really differ from step to step

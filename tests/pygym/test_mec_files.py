@@ -5,7 +5,6 @@ before any JVM where the rule can be checked there, and again by the simulator."
 from __future__ import annotations
 
 import math
-import subprocess
 import warnings
 
 import numpy as np
@@ -16,7 +15,7 @@ import pygym
 import topologies
 import workloads
 from pygym.servers import local_server
-from tests.conftest import PYTHON, python_subprocess_env
+from tests.conftest import run_python
 
 pytestmark = pytest.mark.jvm
 
@@ -116,7 +115,7 @@ def test_device_and_server_counts_are_not_set_alongside_a_topology() -> None:
 def run_before_jvm(code: str) -> str:
     """Runs ``code`` in a fresh interpreter and returns its output, which ends with whether a JVM started."""
     code += "\nprint('jvm started:', pygym.servers._local is not None)\n"
-    out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=python_subprocess_env())
+    out = run_python(code)
     assert out.returncode == 0, out.stderr
     return out.stdout
 

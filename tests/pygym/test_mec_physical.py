@@ -1,14 +1,12 @@
-"""offload-mec-v0 on the real simulator: PettingZoo's tests, rewards from the measured costs, the physics of
+"""offload-mec-v0 on the real simulator: rewards from the measured costs, the physics of
 one device worked by hand, conservation of tasks, reproducibility and named errors."""
 
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pytest
-from pettingzoo.test import api_test, parallel_api_test, parallel_seed_test
 
 import pygym
 from pygym.envs.offload_mec import MecCostWeights
@@ -16,23 +14,6 @@ from pygym.envs.offload_mec import MecCostWeights
 pytestmark = pytest.mark.jvm
 
 ENV = "offload-mec-v0"
-
-
-@pytest.mark.parametrize("discipline", ["fifo", "ps"])
-def test_pettingzoo_api_tests(discipline: str) -> None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # PettingZoo warns about unbounded observation fields
-        env = pygym.make(ENV, server_discipline=discipline)
-        try:
-            parallel_api_test(env, num_cycles=100)
-        finally:
-            env.close()
-        aec = pygym.aec(ENV, server_discipline=discipline, n_devices=5)
-        try:
-            api_test(aec, num_cycles=100)
-        finally:
-            aec.close()
-        parallel_seed_test(lambda: pygym.make(ENV, server_discipline=discipline), num_cycles=30)
 
 
 def test_spaces_state_and_layout() -> None:

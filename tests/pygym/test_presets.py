@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
 import pygym
 from pygym.presets import FOLDER, make_presets
+from tests.conftest import PYTHON, python_subprocess_env
 
 
 def test_preset_data_files_are_reproduced_byte_for_byte(tmp_path: Path) -> None:
@@ -57,3 +60,20 @@ def test_keywords_override_the_preset() -> None:
         assert env.max_steps == 20
         assert len(env.action_meanings) == 4
         assert env.possible_agents[:2] == ["rpi3_0", "rpi3_1"]
+
+
+def test_scenarios_command_lists_every_preset() -> None:
+    listed = subprocess.run(
+        [PYTHON, "-m", "pygym.cli", "scenarios", "--json"],
+        capture_output=True,
+        text=True,
+        env=python_subprocess_env(),
+        check=True,
+    )
+    rows = json.loads(listed.stdout)
+    assert [r["preset"] for r in rows] == [p.name for p in pygym.presets("offload-neighbour-v0")]
+    assert len(rows) == 10 and all(r["description"] and r["scenario"] for r in rows)
+    text = subprocess.run(
+        [PYTHON, "-m", "pygym.cli", "scenarios"], capture_output=True, text=True, env=python_subprocess_env()
+    ).stdout
+    assert len(text.strip().splitlines()) == 10 and "edge-server" in text

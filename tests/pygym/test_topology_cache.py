@@ -9,7 +9,7 @@ import signal
 import subprocess
 from pathlib import Path
 
-from tests.conftest import PYTHON, python_subprocess_env
+from tests.conftest import start_python
 
 # Prepares a generated topology (no simulator needed), prints where it went, then waits for stdin to close.
 PREPARE = """
@@ -22,14 +22,8 @@ sys.stdin.read()
 
 
 def start(tmp: Path, seed: int) -> tuple[subprocess.Popen[str], Path]:
-    env = {**python_subprocess_env(), "TMPDIR": str(tmp)}
-    child = subprocess.Popen(
-        [PYTHON, "-c", PREPARE, str(seed)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
+    child = start_python(
+        PREPARE, str(seed), env={"TMPDIR": str(tmp)}, stdin=subprocess.PIPE, stderr=subprocess.PIPE
     )
     assert child.stdout is not None
     line = child.stdout.readline().strip()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
 import numpy as np
 import pytest
@@ -12,7 +11,7 @@ from pettingzoo.test import parallel_api_test
 import pygym
 import topologies
 from pygym.servers import local_server
-from tests.conftest import PYTHON, python_subprocess_env
+from tests.conftest import run_python
 
 pytestmark = pytest.mark.jvm
 
@@ -118,7 +117,7 @@ except pygym.ConfigError as e:
     print("ConfigError:", e)
 print("jvm started:", pygym.servers._local is not None)
 """
-    out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=python_subprocess_env())
+    out = run_python(code)
     assert out.returncode == 0, out.stderr
     assert "ConfigError:" in out.stdout and "ghost" in out.stdout and "links[0]" in out.stdout
     assert "jvm started: False" in out.stdout

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import numpy as np
 import pytest
 
 import pygym
 import workloads
 from pygym.servers import local_server
-from tests.conftest import PYTHON, python_subprocess_env
+from tests.conftest import run_python
 
 pytestmark = pytest.mark.jvm
 
@@ -76,7 +74,7 @@ except pygym.ConfigError as e:
     print("ConfigError:", e)
 print("jvm started:", pygym.servers._local is not None)
 """
-    out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=python_subprocess_env())
+    out = run_python(code)
     assert "comes from 'node_7', which is not a node of this scenario" in out.stdout, out.stdout + out.stderr
     assert "jvm started: False" in out.stdout
     broken = tmp_path / "broken.csv"

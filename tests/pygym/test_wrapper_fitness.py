@@ -118,10 +118,11 @@ def test_infos_have_the_same_keys_and_shapes_from_reset_to_the_end(env_id: str) 
                 )
             _, _, _, _, infos = env.step(actions)
             assert schema(infos) == expected
-            assert all(v is not None for i in infos.values() for v in i.values())
+            assert all(v is not None and not isinstance(v, dict) for i in infos.values() for v in i.values())
             steps += 1
         assert steps >= 1
-        assert all(i["episode"]["length"] == steps for i in infos.values())
+        length = env.episode_fields.index("length")
+        assert all(i["episode"][length] == steps for i in infos.values())
 
 
 def test_dict_observations_carry_the_action_mask() -> None:
@@ -143,3 +144,18 @@ def test_bad_modes_are_named_errors() -> None:
         pygym.make("offload-mec-v0", observation_mode="dict")
     with pytest.raises(pygym.ConfigError, match="seed 'x': expected a whole number"):
         pygym.make("offload-neighbour-v0", seed="x")
+
+
+@pytest.mark.parametrize("env_id", pygym.env_ids())
+def test_torchrls_generic_pettingzoo_wrapper_accepts_every_env(env_id: str) -> None:
+    """TorchRL builds its specs from the first reset: it needs the same info keys and shapes throughout."""
+    pytest.importorskip("torchrl")
+    from torchrl.envs.libs.pettingzoo import PettingZooWrapper
+    from torchrl.envs.utils import check_env_specs
+
+    env = pygym.make(env_id, seed=4, **({"episode_s": 2} if env_id == "offload-neighbour-v0" else {}))
+    wrapped = PettingZooWrapper(env, return_state=True)
+    check_env_specs(wrapped)
+    rollout = wrapped.rollout(max_steps=5)
+    assert rollout.batch_size[0] >= 1
+    wrapped.close()

@@ -44,11 +44,12 @@ public final class ScenarioBench {
         StringBuilder overrides = new StringBuilder();
         values.forEach((k, v) -> overrides.append(k).append(' ').append(v).append('\n'));
         Sessions sessions = new Sessions();
-        int id = Integer.parseInt(ok(sessions.create(envId, envs, threads, overrides.toString())));
+        Sessions.Owner owner = sessions.connect("scenario-bench-client");
+        int id = Integer.parseInt(ok(sessions.create(owner, envId, envs, threads, overrides.toString())));
         Scenario probe = new ScenarioCatalog().create(envId, values);
         Spec spec = probe.spec();
         probe.close();
-        Batch batch = new Batch(sessions, id, envs, spec, new Rng(seed));
+        Batch batch = new Batch(sessions, owner, id, envs, spec, new Rng(seed));
         batch.resetAll(seed);
         batch.steps(calls / 5);
         long t0 = System.nanoTime();
@@ -65,7 +66,7 @@ public final class ScenarioBench {
                         + "\"steps_per_s\":%.1f,\"mean_reset_s\":%.6f,\"peak_rss_bytes\":%d}%n",
                 envId, envs, threads, batch.agents, envSteps, seconds, envSteps / seconds, meanReset,
                 Measure.peakRssBytes());
-        sessions.close(id);
+        sessions.close(owner, id);
     }
 
     static String ok(String reply) {
@@ -78,6 +79,7 @@ public final class ScenarioBench {
     /** A group driven with random valid actions; offsets come from the same {@link Frames} the bridge uses. */
     private static final class Batch {
         final Sessions sessions;
+        final Sessions.Owner owner;
         final int id;
         final int envs;
         final int agents;
@@ -93,8 +95,9 @@ public final class ScenarioBench {
         ByteBuffer last;
         long resetSeed;
 
-        Batch(Sessions sessions, int id, int envs, Spec spec, Rng rng) {
+        Batch(Sessions sessions, Sessions.Owner owner, int id, int envs, Spec spec, Rng rng) {
             this.sessions = sessions;
+            this.owner = owner;
             this.id = id;
             this.envs = envs;
             this.rng = rng;
@@ -149,11 +152,11 @@ public final class ScenarioBench {
 
         private void call() {
             byte[] input = frames.encodeInput(ops, seeds, discrete != null ? discrete : continuous, false);
-            byte[] reply = sessions.run(id, input);
+            byte[] reply = sessions.run(owner, id, input);
             if (reply[0] == '-') {
                 throw new IllegalStateException(new String(reply, java.nio.charset.StandardCharsets.UTF_8));
             }
-            // What crosses py4j: the frame as base64 text.
+            // What crosses the bridge: the frame as base64 text.
             last = ByteBuffer.wrap(Base64.getDecoder().decode(Base64.getEncoder().encode(reply)))
                     .order(ByteOrder.LITTLE_ENDIAN);
         }

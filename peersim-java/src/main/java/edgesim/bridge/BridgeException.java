@@ -16,6 +16,10 @@ public final class BridgeException extends RuntimeException {
     public static final String FRAME = "frame";
     public static final String SESSION = "session";
     public static final String SIMULATOR = "simulator";
+    /** A limit of the server (sessions, nodes, file bytes) that the call would pass. */
+    public static final String LIMIT = "limit";
+    /** A file sent by content that cannot be taken (bad digest, cut off, out of order). */
+    public static final String FILE = "file";
 
     private final String kind;
     private final String detail;

@@ -7,11 +7,17 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import py4j.Protocol;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
- * The container health check: connects to a simulator server and performs py4j's authentication
- * command with the token, so "healthy" means the gateway accepts clients, not merely that a port is open.
+ * The container health check: connects to a simulator server and performs the authentication command
+ * (py4j's, see {@link Wire}) with the token, so "healthy" means the server accepts clients, not merely that a port
+ * is open; over TLS when the server speaks TLS only.
  * Exits 0 when the server accepts the token, 1 otherwise (with the reason on stderr), 2 on bad arguments.
  * Usage: {@code HealthCheck [--host H] [--port P] [--timeout-ms T]}; the token comes from the environment
  * variable PYGYM_TOKEN, as for {@link Server}.
@@ -62,27 +68,66 @@ public final class HealthCheck {
         System.exit(0);
     }
 
-    /** Returns null when the server at host:port accepts the token, else what went wrong. */
+    /**
+     * Returns null when the server at host:port accepts the token, else what went wrong. A server that speaks
+     * TLS only is asked again over TLS.
+     */
     static String check(String host, int port, String token, int timeoutMs) {
         String where = host + ":" + port;
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), timeoutMs);
-            socket.setSoTimeout(timeoutMs);
-            OutputStream out = socket.getOutputStream();
-            out.write(Protocol.getAuthCommand(token).getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            BufferedReader in = new BufferedReader(
-                    new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            String reply = in.readLine();
+        try {
+            String reply = authenticate(host, port, token, timeoutMs, false);
+            if (reply != null && reply.startsWith("!xs" + Gateway.TLS_REQUIRED)) {
+                reply = authenticate(host, port, token, timeoutMs, true);
+            }
             if (reply == null) {
                 return "the server at " + where + " closed the connection without answering";
             }
-            if (!(reply + "\n").equals(Protocol.VOID_COMMAND)) {
+            if (!(reply + "\n").equals(new String(Wire.VOID_REPLY, StandardCharsets.US_ASCII))) {
                 return "the server at " + where + " refused the token (reply '" + reply + "')";
             }
             return null;
-        } catch (IOException e) {
+        } catch (IOException | GeneralSecurityException e) {
             return "cannot reach the server at " + where + ": " + e;
         }
+    }
+
+    /** The server's reply to the authentication command (null if it closed the connection). */
+    private static String authenticate(String host, int port, String token, int timeoutMs, boolean tls)
+            throws IOException, GeneralSecurityException {
+        try (Socket plain = new Socket()) {
+            plain.connect(new InetSocketAddress(host, port), timeoutMs);
+            plain.setSoTimeout(timeoutMs);
+            Socket socket = tls ? trustingTls().createSocket(plain, host, port, true) : plain;
+            OutputStream out = socket.getOutputStream();
+            out.write((Wire.AUTH_COMMAND + "\n" + token + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            BufferedReader in = new BufferedReader(
+                    new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            return in.readLine();
+        }
+    }
+
+    /**
+     * TLS that takes any certificate: the health check runs next to its server (in its container) and checks
+     * that the server accepts the token, not who the server is.
+     */
+    private static SSLSocketFactory trustingTls() throws GeneralSecurityException {
+        X509TrustManager any = new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        };
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {any}, null);
+        return context.getSocketFactory();
     }
 }

@@ -23,10 +23,12 @@ public final class Config {
 
     private final Map<String, Entry> entries;
     private final String name;
+    private final FileAccess files;
 
-    private Config(Map<String, Entry> entries, String name) {
+    private Config(Map<String, Entry> entries, String name, FileAccess files) {
         this.entries = Collections.unmodifiableMap(entries);
         this.name = name;
+        this.files = files;
     }
 
     /** Parses configuration text; {@code name} appears in error messages (a file or scenario name). */
@@ -61,7 +63,7 @@ public final class Config {
             }
             entries.put(key, new Entry(value, origin));
         }
-        return new Config(entries, name);
+        return new Config(entries, name, FileAccess.LOCAL);
     }
 
     /**
@@ -91,7 +93,17 @@ public final class Config {
             }
             merged.put(key, new Entry(value, "override"));
         }
-        return new Config(merged, name);
+        return new Config(merged, name, files);
+    }
+
+    /** A copy whose file-valued keys open files through {@code access} (see {@link ConfigReader#getFile}). */
+    public Config withFileAccess(FileAccess access) {
+        return new Config(new LinkedHashMap<>(entries), name, access);
+    }
+
+    /** The policy that turns file-valued keys into paths. */
+    public FileAccess fileAccess() {
+        return files;
     }
 
     /** A reader over the whole configuration with a fresh record of which keys were read. */

@@ -63,6 +63,19 @@ public final class ConfigReader {
         return has(key) ? getString(key) : fallback;
     }
 
+    /**
+     * The file a required key names, through the configuration's {@link FileAccess}: ConfigException naming
+     * the key and the value when the policy does not let this configuration open it.
+     */
+    public java.nio.file.Path getFile(String key) {
+        String value = getString(key);
+        try {
+            return config.fileAccess().resolve(value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(describe(prefix + key) + ": " + e.getMessage());
+        }
+    }
+
     /** One of {@code choices}. */
     public String getChoice(String key, String... choices) {
         String value = getString(key);

@@ -103,7 +103,8 @@ public final class NeighbourTable implements Linkable {
         return heardAt_s[slot];
     }
 
-    void addListener(int index) {
+    /** Registers node {@code index} as hearing this node's announcements (done by the wiring initializers). */
+    public void addListener(int index) {
         if (listenerCount == listeners.length) {
             listeners = Arrays.copyOf(listeners, listeners.length * 2);
         }

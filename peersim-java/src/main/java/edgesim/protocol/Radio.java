@@ -7,6 +7,8 @@ import edgesim.engine.Node;
 import edgesim.engine.Simulation;
 import edgesim.model.ShannonChannel;
 import edgesim.model.Task;
+import edgesim.protocol.link.LinkModel;
+import edgesim.protocol.link.ShannonLinks;
 import java.util.ArrayDeque;
 
 /**

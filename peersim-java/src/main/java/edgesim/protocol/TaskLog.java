@@ -1,59 +1,45 @@
 package edgesim.protocol;
 
+import edgesim.model.RecordLog;
 import edgesim.model.Task;
-import java.util.Arrays;
 
 /**
- * Per-simulation record of task ids and of the tasks finished since the last {@link #clear()}: for each,
+ * Per-simulation record of task ids and of the tasks finished since the records were last taken: for each,
  * origin node, executing node, the latency parts in seconds, the task's id, its line in a replayed workload
  * file (-1 for generated tasks), and when it was created, started running and finished (result back home).
  */
 public final class TaskLog {
-    /** Fields of one finished-task record, in order. */
-    public static final String[] FIELDS = {
-        "origin_node", "executor_node", "latency_s", "wait_s", "transfer_s", "compute_s", "return_s", "task_id",
-        "workload_line", "created_s", "started_s", "finished_s"};
+    /** The fields of one finished-task record, in order, each named by the constant in lower case. */
+    public enum Record {
+        ORIGIN_NODE, EXECUTOR_NODE, LATENCY_S, WAIT_S, TRANSFER_S, COMPUTE_S, RETURN_S, TASK_ID, WORKLOAD_LINE,
+        CREATED_S, STARTED_S, FINISHED_S
+    }
 
+    private final RecordLog records = new RecordLog(Record.values().length);
     private long nextId;
-    private double[] records = new double[FIELDS.length * 64];
-    private int count;
 
     long nextId() {
         return nextId++;
     }
 
     void add(Task task, double finished_s) {
-        int need = (count + 1) * FIELDS.length;
-        if (need > records.length) {
-            records = Arrays.copyOf(records, records.length * 2);
-        }
-        int o = count * FIELDS.length;
-        records[o] = task.origin;
-        records[o + 1] = task.executor;
-        records[o + 2] = task.wait_s + task.transfer_s + task.compute_s + task.return_s;
-        records[o + 3] = task.wait_s;
-        records[o + 4] = task.transfer_s;
-        records[o + 5] = task.compute_s;
-        records[o + 6] = task.return_s;
-        records[o + 7] = task.id;
-        records[o + 8] = task.workloadLine;
-        records[o + 9] = task.createdAt_s;
-        records[o + 10] = task.startedAt_s;
-        records[o + 11] = finished_s;
-        count++;
+        records.append();
+        records.set(Record.ORIGIN_NODE, task.origin);
+        records.set(Record.EXECUTOR_NODE, task.executor);
+        records.set(Record.LATENCY_S, task.wait_s + task.transfer_s + task.compute_s + task.return_s);
+        records.set(Record.WAIT_S, task.wait_s);
+        records.set(Record.TRANSFER_S, task.transfer_s);
+        records.set(Record.COMPUTE_S, task.compute_s);
+        records.set(Record.RETURN_S, task.return_s);
+        records.set(Record.TASK_ID, task.id);
+        records.set(Record.WORKLOAD_LINE, task.workloadLine);
+        records.set(Record.CREATED_S, task.createdAt_s);
+        records.set(Record.STARTED_S, task.startedAt_s);
+        records.set(Record.FINISHED_S, finished_s);
     }
 
-    /** Number of records since the last clear. */
-    public int count() {
-        return count;
-    }
-
-    /** Backing array: record i occupies [i * FIELDS.length, (i + 1) * FIELDS.length). */
-    public double[] records() {
+    /** The records of the tasks finished since they were last cleared. */
+    public RecordLog records() {
         return records;
-    }
-
-    public void clear() {
-        count = 0;
     }
 }

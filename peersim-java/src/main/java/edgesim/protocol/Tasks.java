@@ -19,13 +19,24 @@ public final class Tasks implements EventHandler {
     static final int DEADLINE = 1;
 
     /**
-     * Order of the counters written by {@link #drainCounters}. {@code served_undecided} counts this origin's
-     * tasks that a core started before the origin's agent decided on them (a decision that never happened).
+     * The counters of this origin's tasks since the last {@link #drainCounters}, each named by its field (the
+     * constant in lower case). {@code SERVED_UNDECIDED} counts the tasks that a core started before the
+     * origin's agent decided on them (a decision that never happened).
      */
-    public static final String[] COUNTERS = {
-        "arrived", "completed", "latency_sum_s", "wait_sum_s", "transfer_sum_s", "compute_sum_s",
-        "return_sum_s", "dropped_queue_full", "dropped_deadline", "energy_j", "dropped_dependency",
-        "served_undecided"};
+    public enum Counter {
+        ARRIVED, COMPLETED, LATENCY_SUM_S, WAIT_SUM_S, TRANSFER_SUM_S, COMPUTE_SUM_S, RETURN_SUM_S,
+        DROPPED_QUEUE_FULL, DROPPED_DEADLINE, ENERGY_J, DROPPED_DEPENDENCY, SERVED_UNDECIDED
+    }
+
+    private static final int ARRIVED = Counter.ARRIVED.ordinal();
+    private static final int COMPLETED = Counter.COMPLETED.ordinal();
+    private static final int LATENCY = Counter.LATENCY_SUM_S.ordinal();
+    private static final int WAIT = Counter.WAIT_SUM_S.ordinal();
+    private static final int TRANSFER = Counter.TRANSFER_SUM_S.ordinal();
+    private static final int COMPUTE = Counter.COMPUTE_SUM_S.ordinal();
+    private static final int RETURN = Counter.RETURN_SUM_S.ordinal();
+    private static final int ENERGY = Counter.ENERGY_J.ordinal();
+    private static final int SERVED_UNDECIDED = Counter.SERVED_UNDECIDED.ordinal();
 
     public static final ComponentTypes.ProtocolType TYPE = (config, sim, pid) -> {
         int cpuPid = sim.pidFromKey(config, PAR_CPU, Cpu.class);
@@ -37,7 +48,7 @@ public final class Tasks implements EventHandler {
     private final int selfPid;
     private final int cpuPid;
     private final TaskLog log;
-    private final double[] counters = new double[COUNTERS.length];
+    private final double[] counters = new double[Counter.values().length];
 
     Tasks(Simulation sim, Node node, int selfPid, int cpuPid) {
         this.sim = sim;
@@ -56,7 +67,7 @@ public final class Tasks implements EventHandler {
     public Task createWithDeadline(double cycles, double inputBytes, double outputBytes, double deadline_s) {
         double now = sim.now();
         Task task = new Task(log.nextId(), node.index(), cycles, inputBytes, outputBytes, now, deadline_s);
-        counters[0]++;
+        counters[ARRIVED]++;
         if (deadline_s != Double.POSITIVE_INFINITY) {
             sim.schedule(Math.max(0, deadline_s - now), node, selfPid, DEADLINE, 0, task);
         }
@@ -74,12 +85,12 @@ public final class Tasks implements EventHandler {
     /** The task's result is back here: record it. */
     void complete(Task task) {
         task.stage = Task.Stage.DONE;
-        counters[1]++;
-        counters[2] += task.wait_s + task.transfer_s + task.compute_s + task.return_s;
-        counters[3] += task.wait_s;
-        counters[4] += task.transfer_s;
-        counters[5] += task.compute_s;
-        counters[6] += task.return_s;
+        counters[COMPLETED]++;
+        counters[LATENCY] += task.wait_s + task.transfer_s + task.compute_s + task.return_s;
+        counters[WAIT] += task.wait_s;
+        counters[TRANSFER] += task.transfer_s;
+        counters[COMPUTE] += task.compute_s;
+        counters[RETURN] += task.return_s;
         log.add(task, sim.now());
         if (task.listener != null) {
             task.listener.finished(task);
@@ -90,15 +101,16 @@ public final class Tasks implements EventHandler {
      * Drops a task of this origin wherever it is; a transfer in progress is discarded on delivery, and a task
      * waiting for its dependencies is never released.
      */
-    void drop(Task task, DropReason reason) {
+    public void drop(Task task, DropReason reason) {
         Task.Stage stage = task.stage;
         task.stage = Task.Stage.DROPPED;
         task.dropReason = reason;
-        counters[switch (reason) {
-            case QUEUE_FULL -> 7;
-            case DEADLINE -> 8;
-            case DEPENDENCY -> 10;
-        }]++;
+        Counter dropped = switch (reason) {
+            case QUEUE_FULL -> Counter.DROPPED_QUEUE_FULL;
+            case DEADLINE -> Counter.DROPPED_DEADLINE;
+            case DEPENDENCY -> Counter.DROPPED_DEPENDENCY;
+        };
+        counters[dropped.ordinal()]++;
         if (stage == Task.Stage.QUEUED) {
             ((Cpu) sim.node(task.at).protocol(cpuPid)).withdraw(task);
         } else if (stage == Task.Stage.IN_SERVICE) {
@@ -110,18 +122,21 @@ public final class Tasks implements EventHandler {
     }
 
     void chargeEnergy(double joules) {
-        counters[9] += joules;
+        counters[ENERGY] += joules;
     }
 
     /** A core started one of this origin's tasks before its agent decided on it. */
     void servedUndecided() {
-        counters[11]++;
+        counters[SERVED_UNDECIDED]++;
     }
 
-    /** Adds the counters since the last drain into {@code out[offset..]} and zeroes them. */
-    public void drainCounters(double[] out, int offset) {
+    /**
+     * Adds each counter since the last drain into its column of a row, {@code row[base + columns[c]]} for
+     * counter c (the columns of the counters' names in the row's layout), and zeroes them.
+     */
+    public void drainCounters(double[] row, int base, int[] columns) {
         for (int i = 0; i < counters.length; i++) {
-            out[offset + i] = counters[i];
+            row[base + columns[i]] += counters[i];
             counters[i] = 0;
         }
     }

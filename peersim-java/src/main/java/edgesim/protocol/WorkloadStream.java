@@ -51,6 +51,8 @@ public final class WorkloadStream<T> {
 
     private final Simulation sim;
     private final String path;
+    /** The file {@code path} names, through the configuration's file policy. */
+    private final Path location;
     private final boolean loop;
     private final int tracePid;
     private final Admission<T> admission;
@@ -82,6 +84,7 @@ public final class WorkloadStream<T> {
             String what, Map<String, WorkloadFile.Summary> scans, Admission<T> admission) {
         this.sim = sim;
         this.path = path;
+        this.location = sim.config().getFile(key);
         this.loop = loop;
         this.tracePid = tracePid;
         this.admission = admission;
@@ -94,8 +97,8 @@ public final class WorkloadStream<T> {
             // Node names and their role are part of the key: a file checked against one scenario is not
             // valid for another.
             this.summary = scans.computeIfAbsent(path + "\n" + what + "\n" + String.join(",", new TreeSet<>(names)),
-                    k -> WorkloadFile.scan(Path.of(path), names, what));
-            this.file = new WorkloadFile(Path.of(path));
+                    k -> WorkloadFile.scan(location, names, what));
+            this.file = new WorkloadFile(location);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(key + " = " + Excerpt.of(path) + ": " + e.getMessage());
         }
@@ -148,7 +151,7 @@ public final class WorkloadStream<T> {
             }
             pass++;
             offset_s += period_s();
-            file = new WorkloadFile(Path.of(path));
+            file = new WorkloadFile(location);
             closed = false;
             row = file.next();
         }

@@ -3,7 +3,8 @@ package edgesim.scenario;
 /**
  * The result of a reset or step, in flat primitive arrays reused from step to step: per-agent observation,
  * action mask and metrics (row-major, one row per agent), the global state, and the records of the tasks
- * finished during the step.
+ * finished during the step. When the spec's state is the observations concatenated, {@link #state} is the
+ * observation array itself.
  */
 public final class StepOutput {
     public final float[] observation;
@@ -22,6 +23,6 @@ public final class StepOutput {
         observation = new float[agents * spec.observation().size()];
         actionMask = new byte[agents * spec.actionCount()];
         metrics = new double[agents * spec.metrics().size()];
-        state = new float[spec.state().size()];
+        state = spec.stateIsObservations() ? observation : new float[spec.state().size()];
     }
 }

@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import edgesim.config.Config;
+import edgesim.engine.ComponentTypes;
 import edgesim.engine.Simulation;
+import edgesim.io.FileCache;
 import edgesim.model.DropReason;
+import edgesim.model.RecordLog;
 import edgesim.model.Task;
-import edgesim.scenario.OffloadNeighbour;
+import edgesim.protocol.init.Initializers;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class CpuTest {
@@ -35,9 +39,17 @@ class CpuTest {
                 "protocol.radio.tasks tasks",
                 "protocol.tasks Tasks",
                 "protocol.tasks.cpu cpu");
-        Simulation sim = new Simulation(Config.parse(text, "cpu-test"), OffloadNeighbour.componentTypes(new java.util.HashMap<>(), new java.util.HashMap<>()), 1);
+        Simulation sim = new Simulation(Config.parse(text, "cpu-test"), Initializers.register(Protocols.register(new ComponentTypes()), new FileCache()), 1);
         sim.checkAllKeysUsed();
         return sim;
+    }
+
+    /** The origin's counters since the last drain, in counter order. */
+    private static double[] drain(Tasks tasks) {
+        int n = Tasks.Counter.values().length;
+        double[] counters = new double[n];
+        tasks.drainCounters(counters, 0, IntStream.range(0, n).toArray());
+        return counters;
     }
 
     @Test
@@ -55,26 +67,27 @@ class CpuTest {
         assertEquals(Task.Stage.DROPPED, made[4].stage);
         assertEquals(DropReason.QUEUE_FULL, made[4].dropReason);
         sim.runUntil(10);
-        TaskLog log = sim.shared(TaskLog.class, TaskLog::new);
+        RecordLog log = sim.shared(TaskLog.class, TaskLog::new).records();
         assertEquals(4, log.count());
         double[] executionOrder = new double[4];
         double[] finishTimes = new double[4];
+        int fields = TaskLog.Record.values().length;
         for (int i = 0; i < 4; i++) {
-            executionOrder[i] = log.records()[i * TaskLog.FIELDS.length + 5] * 10; // compute_s -> task number
-            finishTimes[i] = log.records()[i * TaskLog.FIELDS.length + 2];
+            // compute_s -> task number
+            executionOrder[i] = log.records()[i * fields + TaskLog.Record.COMPUTE_S.ordinal()] * 10;
+            finishTimes[i] = log.records()[i * fields + TaskLog.Record.LATENCY_S.ordinal()];
         }
         // Service times 0.1, 0.2, 0.3, 0.4 s in arrival order; latency = finish time since all arrived at 0.
         assertArrayEquals(new double[] {1, 2, 3, 4}, executionOrder, 1e-9);
         assertArrayEquals(new double[] {0.1, 0.3, 0.6, 1.0}, finishTimes, 1e-9);
-        double[] counters = new double[Tasks.COUNTERS.length];
-        tasks.drainCounters(counters, 0);
-        assertEquals(5, counters[0]);
-        assertEquals(4, counters[1]);
-        assertEquals(1, counters[7]);
-        assertEquals(1e-27 * 1e18 * 1e9, counters[9], 1e-9); // kappa hz^2 per cycle, 1e9 cycles in all
+        double[] counters = drain(tasks);
+        assertEquals(5, counters[Tasks.Counter.ARRIVED.ordinal()]);
+        assertEquals(4, counters[Tasks.Counter.COMPLETED.ordinal()]);
+        assertEquals(1, counters[Tasks.Counter.DROPPED_QUEUE_FULL.ordinal()]);
+        // kappa hz^2 per cycle, 1e9 cycles in all
+        assertEquals(1e-27 * 1e18 * 1e9, counters[Tasks.Counter.ENERGY_J.ordinal()], 1e-9);
         // No agent decided on any of them: the four that ran were served undecided.
-        assertEquals("served_undecided", Tasks.COUNTERS[11]);
-        assertEquals(4, counters[11]);
+        assertEquals(4, counters[Tasks.Counter.SERVED_UNDECIDED.ordinal()]);
     }
 
     @Test
@@ -109,9 +122,9 @@ class CpuTest {
         sim.runUntil(2);
         assertEquals(Task.Stage.DONE, t.stage);
         assertEquals(1.0, t.wait_s, 1e-12);
-        double[] counters = new double[Tasks.COUNTERS.length];
-        tasks.drainCounters(counters, 0);
-        assertEquals(1, counters[1]);
-        assertEquals(0, counters[11], "a decided task is not counted as served undecided");
+        double[] counters = drain(tasks);
+        assertEquals(1, counters[Tasks.Counter.COMPLETED.ordinal()]);
+        assertEquals(0, counters[Tasks.Counter.SERVED_UNDECIDED.ordinal()],
+                "a decided task is not counted as served undecided");
     }
 }

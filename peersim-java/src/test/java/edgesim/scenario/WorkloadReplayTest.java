@@ -38,7 +38,7 @@ class WorkloadReplayTest {
         Files.writeString(file, DAG);
         Scenario s = scenario(file);
         s.reset(7);
-        int fields = TaskLog.FIELDS.length;
+        int fields = TaskLog.Record.values().length;
         int metrics = s.spec().metrics().size();
         Map<Integer, double[]> finished = new HashMap<>();
         double[] drops = new double[3];

@@ -1,7 +1,9 @@
 package edgesim.scenario.mec;
 
 import edgesim.scenario.ActionException;
+import edgesim.scenario.Field;
 import edgesim.scenario.Spec;
+import java.util.List;
 
 /**
  * Decoding of the MEC scenarios' continuous actions: each device sends a 2-vector in [-1, 1], the first
@@ -11,7 +13,11 @@ import edgesim.scenario.Spec;
 final class MecActions {
     /** The release clips to +-0.9999, so every server bin is reachable and both task parts are non-zero. */
     static final double RELEASED_CLIP = 0.9999;
-    static final int DIM = 2;
+    /** The fields of one device's action vector. */
+    static final List<Field> FIELDS = List.of(
+            new Field("server_choice", "server bin", -1, 1),
+            new Field("offload_ratio", "2p - 1", -1, 1));
+    static final int DIM = FIELDS.size();
 
     private MecActions() {
     }
@@ -21,12 +27,12 @@ final class MecActions {
         int agents = spec.agents().size();
         if (actions.length != agents * DIM) {
             throw new ActionException("expected " + agents * DIM + " action values (" + DIM + " per agent: "
-                    + "server_choice, offload_ratio), got " + actions.length);
+                    + String.join(", ", FIELDS.stream().map(Field::name).toList()) + "), got " + actions.length);
         }
         for (int i = 0; i < actions.length; i++) {
             if (!Float.isFinite(actions[i])) {
                 throw new ActionException("action for " + spec.agents().get(i / DIM) + " has "
-                        + (i % DIM == 0 ? "server_choice" : "offload_ratio") + " = " + actions[i]
+                        + FIELDS.get(i % DIM).name() + " = " + actions[i]
                         + "; expected a finite number (values outside [-1, 1] are clipped)");
             }
         }

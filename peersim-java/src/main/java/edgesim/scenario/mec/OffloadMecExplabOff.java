@@ -2,19 +2,18 @@ package edgesim.scenario.mec;
 
 import edgesim.config.Config;
 import edgesim.config.ConfigReader;
+import edgesim.engine.ComponentPlugin;
 import edgesim.engine.ComponentTypes;
 import edgesim.engine.Rng;
 import edgesim.engine.Simulation;
-import edgesim.protocol.WorkQueue;
-import edgesim.scenario.ActionException;
-import edgesim.scenario.Field;
-import edgesim.scenario.ResetNeeded;
-import edgesim.scenario.Scenario;
+import edgesim.protocol.mec.MecComponents;
+import edgesim.protocol.mec.WorkQueue;
+import edgesim.scenario.AbstractScenario;
+import edgesim.scenario.Layout;
 import edgesim.scenario.Spec;
 import edgesim.scenario.StepOutput;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,7 +32,7 @@ import java.util.Map;
  *
  * <p>Nodes 0 .. n_devices-1 are the devices (agents {@code md_m}); the servers follow.
  */
-public final class OffloadMecExplabOff implements Scenario {
+public final class OffloadMecExplabOff extends AbstractScenario {
     public static final String ENV_ID = "offload-mec-explaboff-v0";
 
     /** @config standard deviation of task sizes around the class mean (the release: 0.1). */
@@ -51,51 +50,16 @@ public final class OffloadMecExplabOff implements Scenario {
     /** Cost per second of latency (the release's CostConfig.time_cost_weight). */
     public static final double TIME_COST_WEIGHT = 1.0;
 
-    /** Per-device metrics, in order. Decision fields describe the task decided in the step just taken. */
-    public static final List<String> METRICS = List.of(
-            "class_index", "class_mean", "server", "offload_ratio", "task_size", "deadline_s",
-            "local_latency_s", "upload_s", "queue_ahead_s", "switch_s", "edge_compute_s", "edge_latency_s",
-            "latency_s", "cost", "missed", "queue_position");
-    private static final int M_CLASS = 0;
-    private static final int M_CLASS_MEAN = 1;
-    private static final int M_SERVER = 2;
-    private static final int M_RATIO = 3;
-    private static final int M_SIZE = 4;
-    private static final int M_DEADLINE = 5;
-    private static final int M_LOCAL = 6;
-    private static final int M_UPLOAD = 7;
-    private static final int M_AHEAD = 8;
-    private static final int M_SWITCH = 9;
-    private static final int M_COMPUTE = 10;
-    private static final int M_EDGE = 11;
-    private static final int M_LATENCY = 12;
-    private static final int M_COST = 13;
-    private static final int M_MISSED = 14;
-    private static final int M_POSITION = 15;
+    private static final double INF = Double.POSITIVE_INFINITY;
 
-    private final Config config;
-    /** Numbers of the configuration, evaluated once for all the resets. */
-    private final Map<String, Double> numbers = new HashMap<>();
-    private final ComponentTypes types = componentTypes();
-    private boolean validated;
     private final ExplabOffSetting setting;
-    private final Config sized;
-    private final Spec spec;
-    private final StepOutput out;
     private final int servers;
     private final int devices;
-    private final int obsDim;
-    private final int metricDim;
-    private final double[] obsScale;
-
-    private Simulation sim;
     private double sizeStd;
     private boolean shuffle;
     private int maxSteps;
     private double drain_s;
     private int queuePid;
-    private int step;
-    private boolean ended;
     /** classOf[m]: the class of device m this episode; deviceOf[k]: the device holding class k. */
     private final int[] classOf;
     private final int[] deviceOf;
@@ -104,18 +68,52 @@ public final class OffloadMecExplabOff implements Scenario {
     private final int[] chosen;
     private final double[] ratio;
     private final int[] order;
-    private final double[] row;
+    private boolean anyMiss;
 
-    /** Validates the whole configuration by building a simulation once; throws ConfigException. */
-    public OffloadMecExplabOff(Config config) {
-        this.config = config;
-        ConfigReader probe = config.reader();
-        this.setting = ExplabOffSetting.resolve(probe.child("env"));
-        probe.require(probe.getString(Simulation.PAR_SIZE).equals(ExplabOffSetting.AUTO), Simulation.PAR_SIZE,
-                "auto (the scenario sets it to n_devices + n_servers of the setting)");
+    private final int obsDim;
+    private final int metricDim;
+    // Observation, the release's State in its order; normalised fields are divided by their scale (1: raw).
+    private final double capacityScale;
+    private final double deviceCapacityScale;
+    private final double sizeScale;
+    private final double deadlineScale;
+    private final double uploadScale;
+    private final Layout.Repeated serverCapacity;
+    private final Layout.Column deviceCapacity;
+    private final Layout.Column taskSize;
+    private final Layout.Column taskDeadline;
+    private final Layout.Repeated classTaskSize;
+    private final Layout.Repeated classOwn;
+    private final Layout.Repeated serverUpload;
+    private final Layout.Repeated serverBacklog;
+    private final Layout.Column lastChoice;
+    // Metrics: the device's class, then the task decided in the step just taken.
+    private final Layout.Column classIndex;
+    private final Layout.Column classMean;
+    private final Layout.Column server;
+    private final Layout.Column offloadRatio;
+    private final Layout.Column sizeDecided;
+    private final Layout.Column deadline;
+    private final Layout.Column localLatency;
+    private final Layout.Column upload;
+    private final Layout.Column queueAhead;
+    private final Layout.Column switchTime;
+    private final Layout.Column edgeCompute;
+    private final Layout.Column edgeLatency;
+    private final Layout.Column latency;
+    private final Layout.Column cost;
+    private final Layout.Column missed;
+    private final Layout.Column queuePosition;
+
+    /**
+     * Validates the whole configuration by building a simulation once (throws ConfigException); the component
+     * types of {@code plugins} are added to the scenario's own.
+     */
+    public OffloadMecExplabOff(Config config, List<ComponentPlugin> plugins) {
+        super(sized(config), MecComponents.registerExplabOff(new ComponentTypes()), plugins);
+        this.setting = ExplabOffSetting.resolve(config.reader().child("env"));
         this.servers = setting.servers();
         this.devices = setting.devices();
-        this.sized = config.withOverrides(Map.of(Simulation.PAR_SIZE, Integer.toString(devices + servers)));
         classOf = new int[devices];
         deviceOf = new int[devices];
         size = new double[devices];
@@ -123,139 +121,93 @@ public final class OffloadMecExplabOff implements Scenario {
         chosen = new int[devices];
         ratio = new double[devices];
         order = new int[devices];
-        build(0);
+        validate();
         boolean normalised = config.reader().child("env").getString("observation").equals("normalised");
-        this.obsDim = 3 * servers + 2 * devices + 4;
-        this.obsScale = scales(normalised);
-        this.spec = makeSpec(normalised);
-        this.metricDim = METRICS.size();
-        this.row = new double[obsDim];
-        this.out = new StepOutput(spec);
-        sim = null;
-    }
-
-    /** The component types this scenario's configuration may name. */
-    public static ComponentTypes componentTypes() {
-        return new ComponentTypes().protocol("WorkQueue", WorkQueue.TYPE);
-    }
-
-    private void build(long seed) {
-        ConfigReader reader = sized.reader(numbers);
-        if (validated) {
-            // The scenario's own keys were read and checked by the first build, and do not change.
-            sim = new Simulation(reader, types, seed);
-            return;
+        capacityScale = normalised ? ExplabOffSetting.CAPACITY_SCALE : 1.0;
+        deviceCapacityScale = normalised ? ExplabOffSetting.DEVICE_CAPACITY_SCALE : 1.0;
+        sizeScale = normalised ? ExplabOffSetting.SIZE_SCALE : 1.0;
+        deadlineScale = normalised ? ExplabOffSetting.DEADLINE_SCALE : 1.0;
+        uploadScale = normalised ? ExplabOffSetting.UPLOAD_SCALE : 1.0;
+        String sizeUnit = normalised ? "size / 20" : "size";
+        double[] uploadMax = new double[servers];
+        for (int b = 0; b < servers; b++) {
+            for (int m = 0; m < devices; m++) {
+                uploadMax[b] = Math.max(uploadMax[b], setting.upload_s()[m][b]);
+            }
         }
+
+        // Capacities, deadlines and upload times come from the setting's table: their highs are its largest
+        // entries, scaled as observe() scales them. Sizes are normal draws; with the std bounded by 0.5 they
+        // stay positive in practice, but the space must contain every value the simulator can produce.
+        Layout obs = new Layout();
+        serverCapacity = obs.group(servers, b -> "es" + b + "_").add("capacity",
+                normalised ? "size/s / 25" : "size/s", 0, b -> setting.serverCapacity()[b] / capacityScale);
+        deviceCapacity = obs.add("device_capacity", normalised ? "size/s / 3" : "size/s", 0,
+                setting.deviceCapacity() / deviceCapacityScale);
+        taskSize = obs.add("task_size", sizeUnit, -INF, INF);
+        taskDeadline = obs.add("task_deadline_s", normalised ? "s / 5" : "s", 0,
+                Arrays.stream(setting.classDeadline_s()).max().orElseThrow() / deadlineScale);
+        classTaskSize = obs.group(devices, k -> "class" + k + "_").add("task_size", sizeUnit, -INF, k -> INF);
+        classOwn = obs.group(devices, k -> "class" + k + "_").flag("own");
+        serverUpload = obs.group(servers, b -> "es" + b + "_").add("upload_s", normalised ? "s / 0.5" : "s", 0,
+                b -> uploadMax[b] / uploadScale);
+        serverBacklog = obs.group(servers, b -> "es" + b + "_").add("backlog_s", 0, b -> INF);
+        lastChoice = obs.add("last_server", "index", -1, servers - 1);
+
+        Layout metrics = new Layout();
+        classIndex = metrics.add("class_index", "index", 0, INF);
+        classMean = metrics.add("class_mean", "size", 0, INF);
+        server = metrics.add("server", "index", -1, INF);
+        offloadRatio = metrics.add("offload_ratio", "fraction", 0, INF);
+        sizeDecided = metrics.add("task_size", "size", 0, INF);
+        deadline = metrics.add("deadline_s", 0, INF);
+        localLatency = metrics.add("local_latency_s", 0, INF);
+        upload = metrics.add("upload_s", 0, INF);
+        queueAhead = metrics.add("queue_ahead_s", 0, INF);
+        switchTime = metrics.add("switch_s", 0, INF);
+        edgeCompute = metrics.add("edge_compute_s", 0, INF);
+        edgeLatency = metrics.add("edge_latency_s", 0, INF);
+        latency = metrics.add("latency_s", 0, INF);
+        cost = metrics.add("cost", "s (time_cost_weight 1)", 0, INF);
+        missed = metrics.add("missed", "flag", 0, INF);
+        queuePosition = metrics.add("queue_position", "index", 0, INF);
+
+        List<String> agents = new ArrayList<>();
+        List<Integer> nodes = new ArrayList<>();
+        for (int m = 0; m < devices; m++) {
+            agents.add("md_" + m);
+            nodes.add(m);
+        }
+        obsDim = obs.size();
+        metricDim = metrics.size();
+        publish(Spec.builder(ENV_ID).agents(agents, nodes).observation(obs).continuousActions(MecActions.FIELDS)
+                .metrics(metrics).timing(drain_s, maxSteps).build());
+    }
+
+    /** The configuration with network.size set to the setting's devices and servers (it must say auto). */
+    private static Config sized(Config config) {
+        ConfigReader probe = config.reader();
+        ExplabOffSetting setting = ExplabOffSetting.resolve(probe.child("env"));
+        probe.require(probe.getString(Simulation.PAR_SIZE).equals(ExplabOffSetting.AUTO), Simulation.PAR_SIZE,
+                "auto (the scenario sets it to n_devices + n_servers of the setting)");
+        return config.withOverrides(
+                Map.of(Simulation.PAR_SIZE, Integer.toString(setting.devices() + setting.servers())));
+    }
+
+    @Override
+    protected void readKeysFirst(ConfigReader reader) {
         ExplabOffSetting.resolve(reader.child("env")); // marks the setting keys read
         reader.getString(Simulation.PAR_SIZE);
-        sim = new Simulation(reader, types, seed);
+    }
+
+    @Override
+    protected void readKeys(ConfigReader reader, Simulation sim) {
         sizeStd = reader.getDouble(PAR_SIZE_STD, 0, 0.5);
         shuffle = reader.getBoolean(PAR_SHUFFLE);
         reader.getChoice(PAR_OBSERVATION, "normalised", "raw");
         maxSteps = reader.getInt(PAR_STEPS, 2, 1_000_000);
         drain_s = reader.getPositive(PAR_DRAIN);
         queuePid = sim.pidFromKey(reader, PAR_QUEUE, WorkQueue.class);
-        sim.checkAllKeysUsed();
-        validated = true;
-    }
-
-    private Spec makeSpec(boolean normalised) {
-        List<String> agentIds = new ArrayList<>();
-        List<Integer> agentNodes = new ArrayList<>();
-        for (int m = 0; m < devices; m++) {
-            agentIds.add("md_" + m);
-            agentNodes.add(m);
-        }
-        double inf = Double.POSITIVE_INFINITY;
-        String capacityUnit = normalised ? "size/s / 25" : "size/s";
-        String sizeUnit = normalised ? "size / 20" : "size";
-        // Capacities, deadlines and upload times come from the setting's table: their highs are its largest
-        // entries, scaled as observe() scales them (fields in observe()'s order, so obs.size() is the index).
-        List<Field> obs = new ArrayList<>();
-        for (int b = 0; b < servers; b++) {
-            obs.add(new Field("es" + b + "_capacity", capacityUnit, 0,
-                    setting.serverCapacity()[b] / obsScale[obs.size()]));
-        }
-        obs.add(new Field("device_capacity", normalised ? "size/s / 3" : "size/s", 0,
-                setting.deviceCapacity() / obsScale[obs.size()]));
-        double deadlineMax = Arrays.stream(setting.classDeadline_s()).max().orElseThrow();
-        // Sizes are normal draws; with the std bounded by 0.5 they stay positive in practice, but the space
-        // must contain every value the simulator can produce.
-        obs.add(new Field("task_size", sizeUnit, -inf, inf));
-        obs.add(new Field("task_deadline_s", normalised ? "s / 5" : "s", 0, deadlineMax / obsScale[obs.size()]));
-        for (int k = 0; k < devices; k++) {
-            obs.add(new Field("class" + k + "_task_size", sizeUnit, -inf, inf));
-        }
-        for (int k = 0; k < devices; k++) {
-            obs.add(new Field("class" + k + "_own", "flag", 0, 1));
-        }
-        for (int b = 0; b < servers; b++) {
-            double uploadMax = 0;
-            for (int m = 0; m < devices; m++) {
-                uploadMax = Math.max(uploadMax, setting.upload_s()[m][b]);
-            }
-            obs.add(new Field("es" + b + "_upload_s", normalised ? "s / 0.5" : "s", 0, uploadMax / obsScale[obs.size()]));
-        }
-        for (int b = 0; b < servers; b++) {
-            obs.add(new Field("es" + b + "_backlog_s", "s", 0, inf));
-        }
-        obs.add(new Field("last_server", "index", -1, servers - 1));
-        if (obs.size() != obsDim) {
-            throw new IllegalStateException(obs.size() + " observation fields, " + obsDim + " expected");
-        }
-        List<Field> actions = List.of(
-                new Field("server_choice", "server bin", -1, 1),
-                new Field("offload_ratio", "2p - 1", -1, 1));
-        List<Field> metrics = new ArrayList<>();
-        for (String name : METRICS) {
-            metrics.add(new Field(name, unitOf(name), name.equals("server") ? -1 : 0, inf));
-        }
-        List<Field> state = new ArrayList<>();
-        for (String agent : agentIds) {
-            for (Field f : obs) {
-                state.add(new Field(agent + "." + f.name(), f.unit(), f.low(), f.high()));
-            }
-        }
-        return new Spec(ENV_ID, agentIds, agentNodes, obs, List.of(), actions, metrics, state, List.of(), drain_s,
-                maxSteps, true);
-    }
-
-    private static String unitOf(String name) {
-        if (name.endsWith("_s")) {
-            return "s";
-        }
-        return switch (name) {
-            case "class_mean", "task_size" -> "size";
-            case "offload_ratio" -> "fraction";
-            case "missed" -> "flag";
-            case "cost" -> "s (time_cost_weight 1)";
-            default -> "index";
-        };
-    }
-
-    /** The release's per-field normalisers, laid out as the observation (1 where a field stays raw). */
-    private double[] scales(boolean normalised) {
-        double[] s = new double[obsDim];
-        Arrays.fill(s, 1.0);
-        if (!normalised) {
-            return s;
-        }
-        int o = 0;
-        for (int b = 0; b < servers; b++) {
-            s[o++] = ExplabOffSetting.CAPACITY_SCALE;
-        }
-        s[o++] = ExplabOffSetting.DEVICE_CAPACITY_SCALE;
-        s[o++] = ExplabOffSetting.SIZE_SCALE;
-        s[o++] = ExplabOffSetting.DEADLINE_SCALE;
-        for (int k = 0; k < devices; k++) {
-            s[o++] = ExplabOffSetting.SIZE_SCALE;
-        }
-        o += devices; // the class mask is 0/1 already
-        for (int b = 0; b < servers; b++) {
-            s[o++] = ExplabOffSetting.UPLOAD_SCALE;
-        }
-        // Backlogs and the last choice stay raw, as in the release's normaliser.
-        return s;
     }
 
     /** The resolved parameter table. */
@@ -264,36 +216,13 @@ public final class OffloadMecExplabOff implements Scenario {
     }
 
     @Override
-    public Spec spec() {
-        return spec;
-    }
-
-    @Override
-    public String configText() {
-        return sized.toText();
-    }
-
-    @Override
-    public StepOutput output() {
-        return out;
-    }
-
-    @Override
-    public long eventsProcessed() {
-        return sim == null ? 0 : sim.eventsProcessed();
-    }
-
-    @Override
-    public void reset(long seed) {
-        build(seed);
-        step = 0;
-        ended = false;
+    protected void begin() {
         for (int m = 0; m < devices; m++) {
             classOf[m] = m;
         }
         if (shuffle) {
             // Fisher-Yates: the release's random.sample over the class indices, from the episode seed.
-            Rng rng = sim.random("classes");
+            Rng rng = sim().random("classes");
             for (int i = devices - 1; i > 0; i--) {
                 int j = rng.nextInt(i + 1);
                 int t = classOf[i];
@@ -305,53 +234,46 @@ public final class OffloadMecExplabOff implements Scenario {
             deviceOf[classOf[m]] = m;
         }
         Arrays.fill(lastServer, -1);
-        Arrays.fill(out.metrics, 0);
+        double[] mt = output().metrics;
         for (int m = 0; m < devices; m++) {
-            out.metrics[m * metricDim + M_CLASS] = classOf[m];
-            out.metrics[m * metricDim + M_CLASS_MEAN] = setting.classSizeMean()[classOf[m]];
+            mt[classIndex.at(m * metricDim)] = classOf[m];
+            mt[classMean.at(m * metricDim)] = setting.classSizeMean()[classOf[m]];
         }
         drawTasks();
-        observe();
     }
 
     @Override
-    public void step(int[] actions) {
-        throw new ActionException(ENV_ID + " takes continuous actions: " + MecActions.DIM
-                + " float32 per agent (server_choice, offload_ratio)");
+    protected void check(float[] actions) {
+        MecActions.check(spec(), actions);
     }
 
     @Override
-    public void stepContinuous(float[] actions) {
-        if (sim == null) {
-            throw new ResetNeeded("step before reset: call reset(seed) first");
-        }
-        if (ended) {
-            throw new ResetNeeded("the episode ended at step " + step + "; call reset(seed) first");
-        }
-        MecActions.check(spec, actions);
-        double[] mt = out.metrics;
-        Arrays.fill(mt, 0);
+    protected void apply(float[] actions) {
         for (int m = 0; m < devices; m++) {
             chosen[m] = MecActions.server(actions[m * 2], servers, MecActions.RELEASED_CLIP);
             ratio[m] = MecActions.ratio(actions[m * 2 + 1], MecActions.RELEASED_CLIP);
             lastServer[m] = chosen[m];
         }
-        boolean anyMiss = false;
+        anyMiss = false;
         for (int b = 0; b < servers; b++) {
             int n = arrivalOrder(b);
-            WorkQueue queue = (WorkQueue) sim.node(devices + b).protocol(queuePid);
+            WorkQueue queue = queue(b);
             for (int i = 0; i < n; i++) {
                 anyMiss |= place(order[i], b, i, queue);
             }
         }
-        step++;
+    }
+
+    @Override
+    protected void advance() {
         // Each server works off drain_s seconds of its queue before the next step's tasks arrive.
-        sim.runUntil(step * drain_s);
-        ended = anyMiss || step >= maxSteps;
+        sim().runUntil(step() * drain_s);
+        if (anyMiss) {
+            terminate();
+        } else if (step() >= maxSteps) {
+            truncate();
+        }
         drawTasks();
-        observe();
-        out.terminated = anyMiss;
-        out.truncated = !anyMiss && step >= maxSteps;
     }
 
     /** Fills {@link #order} with the devices that chose server b, by upload time, ties in device order. */
@@ -385,81 +307,70 @@ public final class OffloadMecExplabOff implements Scenario {
         double ahead = queue.backlog_s();
         double sw = 0;
         double compute = 0;
-        double upload = 0;
+        double up = 0;
         if (p > 0) {
             sw = queue.firstVisit(m) ? setting.switch_s()[m][b] : 0;
             compute = d * p / setting.serverCapacity()[b];
-            upload = setting.upload_s()[m][b];
+            up = setting.upload_s()[m][b];
             // The upload time is added on top of the whole queue, with no overlap (as released).
-            edge = upload + queue.add(sw + compute);
+            edge = up + queue.add(sw + compute);
         }
-        double latency = Math.max(local, edge);
-        double deadline = setting.classDeadline_s()[classOf[m]];
-        boolean miss = latency > deadline;
-        int o = m * metricDim;
-        double[] mt = out.metrics;
-        mt[o + M_CLASS] = classOf[m];
-        mt[o + M_CLASS_MEAN] = setting.classSizeMean()[classOf[m]];
-        mt[o + M_SERVER] = b;
-        mt[o + M_RATIO] = p;
-        mt[o + M_SIZE] = d;
-        mt[o + M_DEADLINE] = deadline;
-        mt[o + M_LOCAL] = local;
-        mt[o + M_UPLOAD] = upload;
-        mt[o + M_AHEAD] = ahead;
-        mt[o + M_SWITCH] = sw;
-        mt[o + M_COMPUTE] = compute;
-        mt[o + M_EDGE] = edge;
-        mt[o + M_LATENCY] = latency;
-        mt[o + M_COST] = TIME_COST_WEIGHT * latency;
-        mt[o + M_MISSED] = miss ? 1 : 0;
-        mt[o + M_POSITION] = position;
+        double t = Math.max(local, edge);
+        double limit = setting.classDeadline_s()[classOf[m]];
+        boolean miss = t > limit;
+        int row = m * metricDim;
+        double[] mt = output().metrics;
+        mt[classIndex.at(row)] = classOf[m];
+        mt[classMean.at(row)] = setting.classSizeMean()[classOf[m]];
+        mt[server.at(row)] = b;
+        mt[offloadRatio.at(row)] = p;
+        mt[sizeDecided.at(row)] = d;
+        mt[deadline.at(row)] = limit;
+        mt[localLatency.at(row)] = local;
+        mt[upload.at(row)] = up;
+        mt[queueAhead.at(row)] = ahead;
+        mt[switchTime.at(row)] = sw;
+        mt[edgeCompute.at(row)] = compute;
+        mt[edgeLatency.at(row)] = edge;
+        mt[latency.at(row)] = t;
+        mt[cost.at(row)] = TIME_COST_WEIGHT * t;
+        mt[missed.at(row)] = miss ? 1 : 0;
+        mt[queuePosition.at(row)] = position;
         return miss;
     }
 
     private void drawTasks() {
-        Rng rng = sim.random("tasks");
+        Rng rng = sim().random("tasks");
         for (int m = 0; m < devices; m++) {
             size[m] = Normal.draw(rng, setting.classSizeMean()[classOf[m]], sizeStd);
         }
     }
 
-    private void observe() {
+    @Override
+    protected void observe(StepOutput out) {
         float[] obs = out.observation;
-        double[] row = this.row;
         double[] caps = setting.serverCapacity();
+        // Scaled in double precision, then rounded once to float32 (as the release's float64 arrays are when a
+        // network reads them).
         for (int m = 0; m < devices; m++) {
-            int o = 0;
+            int o = m * obsDim;
             for (int b = 0; b < servers; b++) {
-                row[o++] = caps[b];
+                obs[serverCapacity.at(o, b)] = (float) (caps[b] / capacityScale);
+                obs[serverUpload.at(o, b)] = (float) (setting.upload_s()[m][b] / uploadScale);
+                obs[serverBacklog.at(o, b)] = (float) queue(b).backlog_s();
             }
-            row[o++] = setting.deviceCapacity();
-            row[o++] = size[m];
-            row[o++] = setting.classDeadline_s()[classOf[m]];
+            obs[deviceCapacity.at(o)] = (float) (setting.deviceCapacity() / deviceCapacityScale);
+            obs[taskSize.at(o)] = (float) (size[m] / sizeScale);
+            obs[taskDeadline.at(o)] = (float) (setting.classDeadline_s()[classOf[m]] / deadlineScale);
             for (int k = 0; k < devices; k++) {
-                row[o++] = size[deviceOf[k]];
+                obs[classTaskSize.at(o, k)] = (float) (size[deviceOf[k]] / sizeScale);
+                obs[classOwn.at(o, k)] = classOf[m] == k ? 1 : 0;
             }
-            for (int k = 0; k < devices; k++) {
-                row[o++] = classOf[m] == k ? 1 : 0;
-            }
-            for (int b = 0; b < servers; b++) {
-                row[o++] = setting.upload_s()[m][b];
-            }
-            for (int b = 0; b < servers; b++) {
-                row[o++] = ((WorkQueue) sim.node(devices + b).protocol(queuePid)).backlog_s();
-            }
-            row[o] = lastServer[m];
-            // Scaled in double precision, then rounded once to float32 (as the release's float64 arrays are
-            // when a network reads them).
-            int base = m * obsDim;
-            for (int i = 0; i < obsDim; i++) {
-                obs[base + i] = (float) (row[i] / obsScale[i]);
-            }
+            obs[lastChoice.at(o)] = lastServer[m];
         }
-        System.arraycopy(obs, 0, out.state, 0, obs.length);
-        out.step = step;
-        out.time_s = sim.now();
-        out.terminated = false;
-        out.truncated = false;
+    }
+
+    private WorkQueue queue(int server) {
+        return (WorkQueue) sim().node(devices + server).protocol(queuePid);
     }
 }

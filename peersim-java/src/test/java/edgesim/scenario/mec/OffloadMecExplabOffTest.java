@@ -1,5 +1,6 @@
 package edgesim.scenario.mec;
 
+import static edgesim.scenario.Outputs.metric;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,11 +40,6 @@ class OffloadMecExplabOffTest {
 
     private static float a1(double p) {
         return (float) (2 * p - 1);
-    }
-
-    private static double metric(Scenario s, int device, String name) {
-        int dim = s.spec().metrics().size();
-        return s.output().metrics[device * dim + OffloadMecExplabOff.METRICS.indexOf(name)];
     }
 
     private static double obs(Scenario s, int device, String name) {

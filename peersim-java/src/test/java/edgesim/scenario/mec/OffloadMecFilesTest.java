@@ -1,5 +1,7 @@
 package edgesim.scenario.mec;
 
+import static edgesim.scenario.Outputs.metric;
+import static edgesim.scenario.Outputs.record;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -76,14 +78,6 @@ class OffloadMecFilesTest {
     private static float obs(Scenario s, int agent, String field) {
         List<String> names = s.spec().observation().stream().map(f -> f.name()).toList();
         return s.output().observation[agent * names.size() + names.indexOf(field)];
-    }
-
-    private static double metric(Scenario s, int device, String name) {
-        return s.output().metrics[device * OffloadMec.METRICS.size() + OffloadMec.METRICS.indexOf(name)];
-    }
-
-    private static double record(Scenario s, int r, String name) {
-        return s.output().taskRecords[r * OffloadMec.RECORD.size() + OffloadMec.RECORD.indexOf(name)];
     }
 
     @Test
@@ -199,6 +193,7 @@ class OffloadMecFilesTest {
         assertEquals(3, metric(s, 0, "arrived"));
         assertEquals(1, metric(s, 1, "arrived"));
         float[] local = {0f, -1f, 0f, -1f};
+        List<String> fields = s.spec().taskRecord();
         Map<Integer, double[]> byLine = new HashMap<>();
         List<Double> decided = new ArrayList<>();
         int steps = 0;
@@ -207,7 +202,7 @@ class OffloadMecFilesTest {
             steps++;
             decided.add(metric(s, 0, "decided") + metric(s, 1, "decided"));
             for (int r = 0; r < s.output().taskRecordCount; r++) {
-                double[] rec = new double[OffloadMec.RECORD.size()];
+                double[] rec = new double[fields.size()];
                 System.arraycopy(s.output().taskRecords, r * rec.length, rec, 0, rec.length);
                 byLine.put((int) record(s, r, "workload_line"), rec);
             }
@@ -217,15 +212,15 @@ class OffloadMecFilesTest {
         assertEquals(3, steps);
         assertEquals(List.of(2.0, 1.0, 1.0), decided);
         assertEquals(4, byLine.size());
-        int started = OffloadMec.RECORD.indexOf("started_s");
-        int finished = OffloadMec.RECORD.indexOf("finished_s");
+        int started = fields.indexOf("started_s");
+        int finished = fields.indexOf("finished_s");
         double[] c = byLine.get(6);
-        assertEquals(0.2, c[OffloadMec.RECORD.indexOf("created_s")], EPS);
-        assertEquals(3.0, c[OffloadMec.RECORD.indexOf("decided_s")], EPS);
+        assertEquals(0.2, c[fields.indexOf("created_s")], EPS);
+        assertEquals(3.0, c[fields.indexOf("decided_s")], EPS);
         assertTrue(c[started] >= byLine.get(4)[finished] && c[started] >= byLine.get(5)[finished]);
         assertEquals(1.5, byLine.get(4)[finished], EPS);
-        assertEquals(2.0, byLine.get(7)[OffloadMec.RECORD.indexOf("decided_s")], EPS);
-        assertEquals(3.1 - 0.2, c[OffloadMec.RECORD.indexOf("latency_s")], EPS);
+        assertEquals(2.0, byLine.get(7)[fields.indexOf("decided_s")], EPS);
+        assertEquals(3.1 - 0.2, c[fields.indexOf("latency_s")], EPS);
         assertEquals(0, metric(s, 0, "unfinished"));
     }
 

@@ -1,5 +1,7 @@
 package edgesim.scenario.mec;
 
+import static edgesim.scenario.Outputs.metric;
+import static edgesim.scenario.Outputs.record;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,14 +24,6 @@ import org.junit.jupiter.api.Test;
 class OffloadMecTest {
     private static final ScenarioCatalog CATALOG = new ScenarioCatalog();
     private static final double EPS = 1e-9;
-
-    private static double metric(Scenario s, int device, String name) {
-        return s.output().metrics[device * OffloadMec.METRICS.size() + OffloadMec.METRICS.indexOf(name)];
-    }
-
-    private static double record(Scenario s, int r, String name) {
-        return s.output().taskRecords[r * OffloadMec.RECORD.size() + OffloadMec.RECORD.indexOf(name)];
-    }
 
     /** One device, one server at the centre of the cell, fixed task size 0.5 MB (5e8 cycles), 10 GHz server. */
     private static Scenario single() {
