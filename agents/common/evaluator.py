@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import pygym
-from agents.common.session import TrainArgs, connect_server
+from agents.common.session import TrainArgs
 from agents.evaluation import evaluate
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class PeriodicEvaluator:
             self.venv = pygym.make_vec(
                 args.env,
                 min(self.episodes, MAX_EVAL_ENVS),
-                server=connect_server(args.server),
+                server=args.server,
                 **run.scenario,
             )
         # A resumed run evaluated up to its checkpoint already (evaluations come before checkpoints).

@@ -199,7 +199,8 @@ def make_plan(
         else _per_setting("--eval-every", eval_every, settings)
     )
     plan = Plan(
-        output=Path(output),
+        # Absolute: Ray Tune refuses a relative storage path, and its workers run in folders of their own.
+        output=Path(output).resolve(),
         settings=list(dict.fromkeys(settings)),
         methods=list(dict.fromkeys(methods)),
         seeds={s: list(range(1, seed_counts[s] + 1)) for s in settings},

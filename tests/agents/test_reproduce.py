@@ -186,13 +186,16 @@ def test_report_on_hand_made_runs(tmp_path: Path) -> None:
     assert [m["method"] for m in mi] == ["explaboff"] and float(mi[0]["mi_bonus"]) > 0
 
 
-def pygym_reproduce(output: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def pygym_reproduce(
+    output: Path, *args: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [PYTHON, "-m", "pygym.cli", "reproduce", "explaboff", "-o", str(output), *args],
         capture_output=True,
         text=True,
         env=python_subprocess_env(),
         timeout=900,
+        cwd=cwd,
     )
 
 
@@ -248,7 +251,8 @@ def test_tiny_grid_reports_a_crashed_run_resumes_an_interrupted_one_and_reruns_o
     for path in sorted(mappo_trial.run_dir.rglob("*"), reverse=True):
         path.unlink() if path.is_file() else path.rmdir()
     mappo_trial.run_dir.rmdir()
-    second = pygym_reproduce(output, *TINY_GRID, "--json")
+    # Given as a relative path this time (Tune needs an absolute one: the grid resolves it).
+    second = pygym_reproduce(Path(output.name), *TINY_GRID, "--json", cwd=output.parent)
     assert second.returncode == 0, second.stdout + second.stderr[-2000:]
     assert (explaboff_trial.run_dir / "summary.json").stat().st_mtime_ns == before
     payload = json.loads(second.stdout.strip().splitlines()[-1])
