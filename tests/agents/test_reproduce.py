@@ -186,9 +186,7 @@ def test_report_on_hand_made_runs(tmp_path: Path) -> None:
     assert [m["method"] for m in mi] == ["explaboff"] and float(mi[0]["mi_bonus"]) > 0
 
 
-def pygym_reproduce(
-    output: Path, *args: str, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
+def pygym_reproduce(output: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [PYTHON, "-m", "pygym.cli", "reproduce", "explaboff", "-o", str(output), *args],
         capture_output=True,
