@@ -75,17 +75,16 @@ from agents.common.continuous import (
     JointReplay,
     Means,
     OrnsteinUhlenbeck,
-    greedy_box_policy,
+    deterministic_actors_policy,
     no_bootstrap,
     resolved_options,
     soft_update,
     state_is_joint_observation,
 )
-from agents.common.errors import InvalidArgs
+from agents.common.errors import check_ranges
 from agents.common.evaluator import PeriodicEvaluator
 from agents.common.nets import clip_grad_norm_per_group
 from agents.common.normalize import RunningNormalizer
-from agents.common.policies import ActFn
 from agents.common.session import TrainingRun, parse_args
 
 ALGO = "explaboff"
@@ -472,9 +471,7 @@ def check_args(args: Args) -> None:
         ("noise_episodes", args.noise_episodes >= 1, ">= 1"),
         ("log_every", args.log_every >= 1, ">= 1"),
     ]
-    for name, ok, expected in checks:
-        if not ok:
-            raise InvalidArgs(f"--{name.replace('_', '-')} {getattr(args, name)!r}: expected {expected}")
+    check_ranges(args, checks)
 
 
 def train(args: Args, algo: str = ALGO) -> Path:
@@ -739,14 +736,8 @@ def train(args: Args, algo: str = ALGO) -> Path:
     return run.run_dir
 
 
-def greedy_policy(checkpoint: dict[str, Any]) -> ActFn:
-    """The trained actors without exploration noise (for ``pygym eval``)."""
-    args, layout = checkpoint["args"], checkpoint["layout"]
-    act_dim = len(layout["continuous_action_fields"])
-    actors = Actors(len(layout["agents"]), len(layout["observation_fields"]), act_dim, tuple(args["hidden"]))
-    actors.load_state_dict(checkpoint["models"]["actors"])
-    normalize, _ = resolved_options(args)
-    return greedy_box_policy(actors.eval(), checkpoint, normalize)
+greedy_policy = deterministic_actors_policy
+"""The trained actors without exploration noise (for ``pygym eval``)."""
 
 
 if __name__ == "__main__":

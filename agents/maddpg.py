@@ -32,10 +32,9 @@ Run: ``python -m agents.maddpg --help`` or ``pygym train maddpg --set setting=2x
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
@@ -48,17 +47,16 @@ from agents.common.continuous import (
     JointBatch,
     JointReplay,
     Means,
-    greedy_box_policy,
+    deterministic_actors_policy,
     no_bootstrap,
     resolved_options,
     soft_update,
     state_is_joint_observation,
 )
-from agents.common.errors import InvalidArgs
+from agents.common.errors import check_ranges
 from agents.common.evaluator import PeriodicEvaluator
 from agents.common.nets import AgentMLP, clip_grad_norm_per_group
 from agents.common.normalize import RunningNormalizer
-from agents.common.policies import ActFn
 from agents.common.session import TrainingRun, parse_args
 
 ALGO = "maddpg"
@@ -233,9 +231,7 @@ def check_args(args: Args) -> None:
         ("target_noise_clip", args.target_noise_clip >= 0, ">= 0"),
         ("log_every", args.log_every >= 1, ">= 1"),
     ]
-    for name, ok, expected in checks:
-        if not ok:
-            raise InvalidArgs(f"--{name.replace('_', '-')} {getattr(args, name)!r}: expected {expected}")
+    check_ranges(args, checks)
 
 
 def train(args: Args, algo: str = ALGO) -> Path:
@@ -356,18 +352,8 @@ def train(args: Args, algo: str = ALGO) -> Path:
     return run.run_dir
 
 
-def greedy_policy(checkpoint: Mapping[str, Any]) -> ActFn:
-    """The trained actors without exploration noise (for ``pygym eval``)."""
-    args, layout = checkpoint["args"], checkpoint["layout"]
-    actors = Actors(
-        len(layout["agents"]),
-        len(layout["observation_fields"]),
-        len(layout["continuous_action_fields"]),
-        tuple(args["hidden"]),
-    )
-    actors.load_state_dict(checkpoint["models"]["actors"])
-    normalize, _ = resolved_options(args)
-    return greedy_box_policy(actors.eval(), checkpoint, normalize)
+greedy_policy = deterministic_actors_policy
+"""The trained actors without exploration noise (for ``pygym eval``)."""
 
 
 if __name__ == "__main__":

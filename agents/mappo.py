@@ -39,7 +39,7 @@ from torch.distributions import Normal
 from torch.nn import functional
 
 from agents.common.continuous import ContinuousArgs, greedy_box_policy, resolved_options
-from agents.common.errors import InvalidArgs
+from agents.common.errors import check_ranges
 from agents.common.evaluator import PeriodicEvaluator
 from agents.common.nets import AgentMLP
 from agents.common.normalize import RunningNormalizer
@@ -178,9 +178,7 @@ def check_args(args: Args) -> None:
         ("clip_coef", args.clip_coef > 0, "> 0"),
         ("huber_delta", args.huber_delta > 0, "> 0"),
     ]
-    for name, ok, expected in checks:
-        if not ok:
-            raise InvalidArgs(f"--{name.replace('_', '-')} {getattr(args, name)!r}: expected {expected}")
+    check_ranges(args, checks)
 
 
 def train(args: Args) -> Path:

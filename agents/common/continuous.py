@@ -240,6 +240,21 @@ def greedy_box_policy(
     return act
 
 
+def deterministic_actors_policy(checkpoint: Mapping[str, Any]) -> ActFn:
+    """A checkpoint's deterministic :class:`Actors` (``models["actors"]``) without exploration noise: the
+    greedy policy of ExplabOff, CMOff, MADDPG and MATD3 (for ``pygym eval``)."""
+    args, layout = checkpoint["args"], checkpoint["layout"]
+    actors = Actors(
+        len(layout["agents"]),
+        len(layout["observation_fields"]),
+        len(layout["continuous_action_fields"]),
+        tuple(args["hidden"]),
+    )
+    actors.load_state_dict(checkpoint["models"]["actors"])
+    normalize, _ = resolved_options(args)
+    return greedy_box_policy(actors.eval(), checkpoint, normalize)
+
+
 class Means:
     """Running means of logged statistics between two log lines."""
 

@@ -5,7 +5,6 @@ tiny budgets: through ``pygym train`` on offload-mec-explaboff-v0, in process on
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from agents.common import checkpoint as checkpoints
 from agents.common.errors import InvalidArgs, UnsupportedEnv
 from agents.common.runs import read_metric
 from agents.common.session import parse_args
-from tests.conftest import PYTHON, python_subprocess_env
+from tests.conftest import pygym_cli
 
 # The module's first test also runs the five CLI trainings of its fixture.
 pytestmark = [pytest.mark.jvm, pytest.mark.slow, pytest.mark.timeout(900)]
@@ -46,19 +45,6 @@ OPTIONS = {
     "mappo": ["--num-steps", "10", "--update-epochs", "2", "--num-minibatches", "2", "--hidden", "16"],
 }
 STEPS = 400
-
-
-def pygym_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [PYTHON, "-m", "pygym.cli", *args],
-        capture_output=True,
-        text=True,
-        env=python_subprocess_env(),
-        timeout=300,
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"pygym {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-3000:]}")
-    return result
 
 
 @pytest.fixture(scope="module")

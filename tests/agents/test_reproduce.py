@@ -18,7 +18,7 @@ from agents.common.errors import InvalidArgs, ResultsFolderMismatch, UnknownAlgo
 from agents.common.runs import read_metric
 from agents.common.session import parse_args
 from agents.reproduce import explaboff as reproduce
-from tests.conftest import PYTHON, python_subprocess_env
+from tests.conftest import pygym_cli
 
 
 def plan(tmp_path: Path, **overrides: Any) -> reproduce.Plan:
@@ -187,14 +187,7 @@ def test_report_on_hand_made_runs(tmp_path: Path) -> None:
 
 
 def pygym_reproduce(output: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [PYTHON, "-m", "pygym.cli", "reproduce", "explaboff", "-o", str(output), *args],
-        capture_output=True,
-        text=True,
-        env=python_subprocess_env(),
-        timeout=900,
-        cwd=cwd,
-    )
+    return pygym_cli("reproduce", "explaboff", "-o", str(output), *args, check=False, timeout_s=900, cwd=cwd)
 
 
 TINY_GRID = [
