@@ -109,8 +109,8 @@ train-bench: $(JAR)
 	mkdir -p results/train-bench
 	cp runs/train-bench/comparison.json runs/train-bench/curves-*.png results/train-bench/
 
-# ExplabOff's comparison at the budget of the committed results/explaboff (hours on 2 cores): 7 methods x 3
-# settings. Rerunning skips finished runs and rewrites the CSV, figure and tables. Ray's workers run at normal
+# ExplabOff's comparison at the budget of the committed results/explaboff (about 2 h 10 min on 2 cores, 49 runs):
+# 7 methods x 3 settings. Rerunning skips finished runs and rewrites the CSV, figure and tables. Ray's workers run at normal
 # priority (RAY_worker_niceness=0) so that a shared machine does not starve them.
 EXPLABOFF_GRID := --settings 2x3,2x5,3x7 --seeds 2x3=3,2x5=2,3x7=2 --episodes 2x3=50000,2x5=30000,3x7=30000 \
 	--algos explaboff,cmoff,maddpg,matd3,mappo,explaboff-faithful,cmoff-faithful
