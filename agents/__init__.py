@@ -14,6 +14,11 @@ ALGORITHMS: dict[str, str] = {
     "ddqn": "agents.ddqn",
     "a2c": "agents.a2c",
     "ppo": "agents.ppo",
+    "explaboff": "agents.explaboff",
+    "cmoff": "agents.cmoff",
+    "maddpg": "agents.maddpg",
+    "matd3": "agents.matd3",
+    "mappo": "agents.mappo",
 }
 """Trainer modules by algorithm name (``pygym train ALGO``)."""
 

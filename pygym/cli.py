@@ -319,7 +319,13 @@ _PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True, "help
 @app.command("train", context_settings=_PASS_THROUGH, add_help_option=False)
 def train(
     ctx: typer.Context,
-    algo: Annotated[str, typer.Argument(help="algorithm: ddqn, a2c or ppo", show_default=False)] = "",
+    algo: Annotated[
+        str,
+        typer.Argument(
+            help="algorithm: ddqn, a2c, ppo (discrete); explaboff, cmoff, maddpg, matd3, mappo (Box)",
+            show_default=False,
+        ),
+    ] = "",
 ) -> None:
     """Train ALGO: pygym train ALGO --env ENV [--preset P] [--set key=value ...] [trainer options].
 
@@ -523,6 +529,118 @@ def sweep(
             typer.echo(f"wrote {figure}")
     if any(o.status == "failed" for o in outcomes):
         raise typer.Exit(1)
+
+
+@app.command("reproduce")
+def reproduce(
+    name: Annotated[str, typer.Argument(help="the reproduction: explaboff")],
+    output: Annotated[str, typer.Option("-o", "--output", help="results folder (runs, CSV, figure, tables)")],
+    settings: Annotated[str, typer.Option(help="settings, comma-separated: 2x3, 2x5, 3x7")] = "2x3,2x5,3x7",
+    seeds: Annotated[
+        str, typer.Option(help="seeds per method (1..N): N, or per setting 2x3=N,2x5=M,...")
+    ] = "3",
+    episodes: Annotated[
+        str,
+        typer.Option(help="training episodes per run (x10 env steps): N, or per setting 2x3=N,2x5=M,..."),
+    ] = "100000",
+    algos: Annotated[
+        str,
+        typer.Option(
+            help="methods, comma-separated: explaboff, cmoff, maddpg, matd3, mappo, explaboff-faithful, "
+            "cmoff-faithful, explaboff-jsd-only, explaboff-club-only, explaboff-random-split, "
+            "explaboff-nce-l1out"
+        ),
+    ] = "explaboff,cmoff,maddpg,matd3,mappo",
+    eval_every: Annotated[
+        str | None,
+        typer.Option(help="training episodes between evaluations: N or per setting [default: episodes / 50]"),
+    ] = None,
+    eval_episodes: Annotated[int, typer.Option(help="fixed episodes per evaluation")] = 32,
+    arg: Annotated[
+        list[str] | None,
+        typer.Option("--arg", help="trainer option of one method, METHOD.KEY=VALUE (repeatable)"),
+    ] = None,
+    address: Annotated[
+        str | None, typer.Option(help="address of a running Ray cluster (default: a local Ray instance)")
+    ] = None,
+    max_concurrent: Annotated[
+        int | None, typer.Option(min=1, help="runs at once (default: the cluster's CPUs)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the table rows as JSON")] = False,
+) -> None:
+    """Reproduce a published comparison: train every method on every setting and seed (pygym sweep, Ray
+    Tune), evaluate deterministically, write the CSV of evaluations, the paper-style figure, the tables and
+    the MI diagnostics. Rerunning skips finished runs and resumes the missing ones."""
+    from agents.common.errors import AgentsError
+    from agents.reproduce import REPRODUCTIONS
+
+    if name not in REPRODUCTIONS:
+        raise typer.BadParameter(f"unknown reproduction {name!r}; known: {', '.join(REPRODUCTIONS)}")
+    from agents.reproduce import explaboff
+
+    try:
+        plan = explaboff.make_plan(
+            Path(output),
+            [s.strip() for s in settings.split(",") if s.strip()],
+            [a.strip() for a in algos.split(",") if a.strip()],
+            _per_setting_numbers("--seeds", seeds),
+            _per_setting_numbers("--episodes", episodes),
+            None if eval_every is None else _per_setting_numbers("--eval-every", eval_every),
+            eval_episodes,
+            arg or [],
+        )
+        report = explaboff.run(plan, address=address, max_concurrent=max_concurrent)
+    except (AgentsError, pygym.PygymError) as e:
+        raise _agents_failure(e) from None
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {"rows": report.rows, "mi": report.mi_rows, "targets": report.targets,
+                 "orderings": report.orderings, "failures": report.failures, "heuristics": report.heuristics},
+                default=_json_number,
+            )
+        )  # fmt: skip
+    else:
+        for setting in plan.settings:
+            title = f"ExplabOff reproduction, {setting} ({plan.episodes[setting]:,} episodes per run)"
+            table = Table(title=title)
+            for title in ("method", "runs", "AvgCost", "SuccRate", "to SuccRate>=0.95", "cost AUC", "paper"):
+                table.add_column(title, justify="left" if title == "method" else "right")
+            for r in (r for r in report.rows if r["setting"] == setting):
+                paper = explaboff.PAPER[setting].get(r["method"])
+                table.add_row(
+                    r["method"],
+                    f"{r['runs_finished']}/{r['runs']}",
+                    f"{_fmt(r['avg_cost'])} +- {_fmt(r['avg_cost_std'])}",
+                    f"{_fmt(r['success_rate'])} +- {_fmt(r['success_rate_std'])}",
+                    r["episodes_to_success"],
+                    _fmt(r["cost_auc"]),
+                    f"{paper[0]} / {paper[1]}" if paper else "-",
+                )
+            console.print(table)
+        for line in report.orderings:
+            typer.echo(f"{line['setting']} ({line['group']}): {' < '.join(line['order'])}; {line['verdict']}")
+        for target in report.targets:
+            typer.echo(f"target {target['setting']} {target['method']}: {target['text']}")
+        for failure in report.failures:
+            typer.echo(f"failed {failure['run']}: {failure['error']}")
+        typer.echo(f"wrote {plan.output}/evaluations.csv, figure.png, table.md, table.csv, mi.csv")
+    if report.failures:
+        raise typer.Exit(1)
+
+
+def _per_setting_numbers(option: str, text: str) -> int | dict[str, int]:
+    """``N`` or ``2x3=N,2x5=M`` as an int or a mapping (BadParameter on anything else)."""
+    try:
+        if "=" not in text:
+            return int(text)
+        values = {}
+        for item in text.split(","):
+            key, _, value = item.partition("=")
+            values[key.strip()] = int(value)
+        return values
+    except ValueError:
+        raise typer.BadParameter(f"{option} expects N or SETTING=N,..., got {text!r}") from None
 
 
 def _spread(row: dict[str, Any], figure: str, spread: bool) -> str:

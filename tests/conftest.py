@@ -62,6 +62,24 @@ def run_python(
     )
 
 
+def pygym_cli(
+    *args: str, check: bool = True, timeout_s: float = 300, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Runs ``pygym ARGS`` in a child Python (as :func:`run_python`); with ``check``, a failure is an
+    AssertionError that shows the end of its stderr."""
+    result = subprocess.run(
+        [PYTHON, "-m", "pygym.cli", *args],
+        capture_output=True,
+        text=True,
+        env=python_subprocess_env(),
+        cwd=cwd,
+        timeout=timeout_s,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"pygym {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-3000:]}")
+    return result
+
+
 def python_lines(code: str, *args: str, timeout_s: float = 120) -> list[str]:
     """The words ``code`` prints in a child Python (see :func:`run_python`), which must succeed."""
     out = run_python(code, *args, timeout_s=timeout_s)

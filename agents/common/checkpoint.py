@@ -4,8 +4,9 @@ A checkpoint is a dict saved with ``torch.save`` and read back with ``torch.load
 arbitrary code runs on load). It holds
 
 - ``format``, ``algo``, ``global_step`` and the trainer's counters;
-- ``layout``: the environment id, agent ids, observation fields, action meanings and state fields it was
-  trained on (a checkpoint is refused by an env whose layout differs, naming the difference);
+- ``layout``: the environment id, agent ids, observation fields, action meanings (or continuous action
+  fields) and state fields it was trained on (a checkpoint is refused by an env whose layout differs,
+  naming the difference);
 - ``args``: the trainer's Args as a dict;
 - ``models`` and ``optimizers``: state dicts; ``normalizers``: observation statistics;
 - ``rng``: the random states of Python, numpy, torch and the trainer's generator;
@@ -44,6 +45,7 @@ def env_layout(venv: Any) -> dict[str, Any]:
         "agents": list(venv.possible_agents),
         "observation_fields": list(venv.observation_fields),
         "action_meanings": list(venv.action_meanings),
+        "continuous_action_fields": list(getattr(venv, "continuous_action_fields", [])),
         "state_fields": list(venv.state_fields),
     }
 
@@ -57,6 +59,7 @@ def layout_differences(trained: dict[str, Any], current: dict[str, Any]) -> list
         ("agents", "agents"),
         ("observation_fields", "observation fields"),
         ("action_meanings", "actions"),
+        ("continuous_action_fields", "continuous action fields"),
         ("state_fields", "state fields"),
     ):
         a, b = list(trained.get(key, [])), list(current.get(key, []))

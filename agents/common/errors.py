@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class AgentsError(Exception):
     """Base class of every error the trainers and their tools raise on bad input."""
@@ -42,3 +44,20 @@ class CompareError(AgentsError):
 
 class SweepSpecError(AgentsError, ValueError):
     """A sweep specification is malformed; the message names the key."""
+
+
+class InvalidArgs(AgentsError, ValueError):
+    """A trainer option is out of its range or contradicts another; the message names the option."""
+
+
+def check_ranges(args: object, checks: Sequence[tuple[str, bool, str]]) -> None:
+    """Raises InvalidArgs for the first ``(option, holds, expected)`` that does not hold, naming the option as
+    its command-line flag with its value."""
+    for name, ok, expected in checks:
+        if not ok:
+            raise InvalidArgs(f"--{name.replace('_', '-')} {getattr(args, name)!r}: expected {expected}")
+
+
+class ResultsFolderMismatch(AgentsError):
+    """A results folder holds another grid's runs (other budgets, evaluation or options), or files that no
+    reproduction wrote; the message names what differs."""

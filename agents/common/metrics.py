@@ -12,7 +12,7 @@ from typing import Any
 
 from agents.common.runs import METRICS
 
-NAMESPACES = ("charts/", "losses/", "env/", "perf/")
+NAMESPACES = ("charts/", "losses/", "env/", "perf/", "eval/")
 
 
 class MetricsLogger:

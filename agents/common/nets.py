@@ -17,20 +17,33 @@ from torch import nn
 ACTIVATIONS: dict[str, type[nn.Module]] = {"relu": nn.ReLU, "tanh": nn.Tanh, "leaky_relu": nn.LeakyReLU}
 
 
+INITS = ("orthogonal", "uniform")
+
+
 class GroupLinear(nn.Module):
     """``groups`` independent linear layers: ``(groups, batch, in) -> (groups, batch, out)``.
 
-    Each group's weight is initialised orthogonally with ``gain`` and its bias at zero (the initialisation
-    CleanRL's PPO uses).
+    ``init="orthogonal"``: each group's weight orthogonal with ``gain``, bias zero (the initialisation
+    CleanRL's PPO uses). ``init="uniform"``: weight and bias uniform in +-1/sqrt(in), as ``torch.nn.Linear``
+    initialises itself (``gain`` unused).
     """
 
-    def __init__(self, groups: int, in_features: int, out_features: int, gain: float) -> None:
+    def __init__(
+        self, groups: int, in_features: int, out_features: int, gain: float, init: str = "orthogonal"
+    ) -> None:
         super().__init__()
+        if init not in INITS:
+            raise ValueError(f"init {init!r}; known: {', '.join(INITS)}")
         self.weight = nn.Parameter(torch.empty(groups, in_features, out_features))
         self.bias = nn.Parameter(torch.zeros(groups, 1, out_features))
         with torch.no_grad():
-            for g in range(groups):
-                nn.init.orthogonal_(self.weight[g], gain=gain)
+            if init == "uniform":
+                bound = 1.0 / math.sqrt(in_features)
+                nn.init.uniform_(self.weight, -bound, bound)
+                nn.init.uniform_(self.bias, -bound, bound)
+            else:
+                for g in range(groups):
+                    nn.init.orthogonal_(self.weight[g], gain=gain)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.baddbmm(self.bias, x, self.weight)
@@ -50,6 +63,7 @@ class AgentMLP(nn.Module):
         shared: bool,
         activation: str = "tanh",
         out_gain: float = 1.0,
+        init: str = "orthogonal",
     ) -> None:
         super().__init__()
         if activation not in ACTIVATIONS:
@@ -60,8 +74,8 @@ class AgentMLP(nn.Module):
         sizes = [in_dim + (num_agents if shared else 0), *hidden]
         layers: list[nn.Module] = []
         for a, b in itertools.pairwise(sizes):
-            layers += [GroupLinear(groups, a, b, gain=math.sqrt(2)), ACTIVATIONS[activation]()]
-        layers.append(GroupLinear(groups, sizes[-1], out_dim, gain=out_gain))
+            layers += [GroupLinear(groups, a, b, gain=math.sqrt(2), init=init), ACTIVATIONS[activation]()]
+        layers.append(GroupLinear(groups, sizes[-1], out_dim, gain=out_gain, init=init))
         self.layers = nn.Sequential(*layers)
         self.agent_ids: torch.Tensor
         self.register_buffer("agent_ids", torch.eye(num_agents), persistent=False)
@@ -75,6 +89,20 @@ class AgentMLP(nn.Module):
         ids = self.agent_ids[:, None, :].expand(agents, batch, agents)
         flat = torch.cat([x, ids], dim=-1).reshape(1, agents * batch, -1)
         return self.layers(flat).reshape(agents, batch, -1)
+
+
+def clip_grad_norm_per_group(module: nn.Module, max_norm: float) -> torch.Tensor:
+    """Clips the gradient of each group (agent) of a module built from GroupLinear layers to ``max_norm``
+    separately, as if every agent had its own network and its own ``clip_grad_norm_``; returns the groups'
+    norms before clipping. Every parameter of ``module`` must have the group on its first axis."""
+    grads = [p.grad for p in module.parameters() if p.grad is not None]
+    if not grads:
+        return torch.zeros(0)
+    norms = torch.stack([g.reshape(g.shape[0], -1).pow(2).sum(dim=1) for g in grads]).sum(dim=0).sqrt()
+    scale = torch.clamp(max_norm / (norms + 1e-6), max=1.0)
+    for g in grads:
+        g.mul_(scale.reshape(-1, *([1] * (g.dim() - 1))))
+    return norms
 
 
 class ActorCritic(nn.Module):

@@ -20,8 +20,9 @@ from agents.common import checkpoint as checkpoints
 from agents.common.actions import masked_argmax
 from agents.common.normalize import RunningNormalizer
 
-ActFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
-"""``(obs (N, A, obs_dim), masks (N, A, n_actions)) -> actions (N, A)``."""
+ActFn = Callable[[np.ndarray, np.ndarray | None], np.ndarray]
+"""``(obs (N, A, obs_dim), masks (N, A, n_actions)) -> actions (N, A)`` for discrete actions;
+``(obs, None) -> actions (N, A, act_dim)`` for continuous (Box) actions, which have no masks."""
 
 
 def masked_greedy(network: Callable[[torch.Tensor], torch.Tensor], checkpoint: dict[str, Any]) -> ActFn:
@@ -32,7 +33,8 @@ def masked_greedy(network: Callable[[torch.Tensor], torch.Tensor], checkpoint: d
     normalizer.load_state_dict(checkpoint["normalizers"]["obs"])
     normalize = bool(args["normalize_observations"])
 
-    def act(obs: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    def act(obs: np.ndarray, masks: np.ndarray | None) -> np.ndarray:
+        assert masks is not None, "a discrete policy needs the env's action masks"
         with torch.no_grad():
             x = torch.from_numpy(np.ascontiguousarray(obs, dtype=np.float32)).transpose(0, 1)
             scores = network(normalizer(x) if normalize else x).transpose(0, 1)
@@ -63,7 +65,7 @@ class TrainedPolicy:
         self.check_env(env)
 
     def act(self, observations: np.ndarray, infos: Mapping[str, Any]) -> np.ndarray:
-        return self._act(observations, infos["action_mask"])
+        return self._act(observations, infos.get("action_mask"))
 
 
 def load_policy(path: str | Path) -> TrainedPolicy:

@@ -7,7 +7,9 @@ A run directory holds
   (``server``: ``host:port``, or null for a JVM of the trainer's process; never its token), package version
   and git commit;
 - ``metrics.csv`` (``step,tag,value,wall_s``, one scalar per row) and TensorBoard event files, with tags
-  ``charts/`` (returns, lengths, schedules, speed), ``losses/`` and ``env/`` (the env's episode figures);
+  ``charts/`` (returns, lengths, schedules, speed), ``losses/``, ``env/`` (the env's episode figures),
+  ``perf/`` (time per section, CPU seconds) and ``eval/`` (deterministic evaluations,
+  :mod:`agents.common.evaluator`);
 - ``checkpoints/step_<n>.pt`` and ``checkpoints/latest.pt`` (see :mod:`agents.common.checkpoint`);
 - ``summary.json`` once the run has ended: ``status`` "finished" or "failed" (with the error), steps,
   final figures, speed, where the time went and the trainer process's CPU seconds (``cpu_s``).

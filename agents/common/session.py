@@ -100,6 +100,13 @@ class TrainArgs:
 
 ArgsT = TypeVar("ArgsT", bound=TrainArgs)
 
+ACTION_KINDS: dict[str, type[gymnasium.spaces.Space]] = {
+    "discrete": gymnasium.spaces.Discrete,
+    "box": gymnasium.spaces.Box,
+}
+"""The action spaces a trainer can ask for (``TrainingRun.start(..., actions=...)``)."""
+ACTION_WORDS = {"discrete": "discrete", "box": "continuous (Box)"}
+
 RESUMABLE_CHANGES = frozenset({"resume", "halt_after", "progress", "force", "server"})
 """Args a resumed run may change: they do not change what the run computes (a simulator is the same
 wherever it runs)."""
@@ -198,6 +205,7 @@ class TrainingRun:
         scenario: dict[str, Any],
         run_dir: Path,
         checkpoint: dict[str, Any] | None,
+        actions: str = "discrete",
     ) -> None:
         self.args = args
         self.algo = algo
@@ -208,7 +216,13 @@ class TrainingRun:
         self.checkpoint = checkpoint
         self.num_agents = venv.num_agents
         self.obs_dim = int(venv.single_observation_space.shape[0])
-        self.n_actions = int(venv.single_action_space.n)
+        self.actions = actions
+        space = venv.single_action_space
+        # Discrete envs: n_actions choices; Box envs: act_dim values in [action_low, action_high].
+        self.n_actions = int(space.n) if actions == "discrete" else 0
+        self.act_dim = int(space.shape[0]) if actions == "box" else 0
+        self.action_low = np.asarray(space.low, np.float32) if actions == "box" else None
+        self.action_high = np.asarray(space.high, np.float32) if actions == "box" else None
         self.state_dim = int(venv.state_space.shape[0])
         self.every = args.checkpoint_every or auto_checkpoint_every(
             args.total_timesteps, args.num_envs, int(getattr(venv, "max_steps", 0) or 0)
@@ -218,6 +232,8 @@ class TrainingRun:
         self.resets: int = counters.get("resets", 0)
         self.episodes: int = counters.get("episodes", 0)
         self.timer = Timer(counters.get("time_s"))
+        # CPU seconds of this process (the trainer; the simulator runs in the JVM), over resumed sessions.
+        self._cpu_offset = counters.get("cpu_s", 0.0) - time.process_time()
         self._last_checkpoint = self.global_step
         # Seeded before the trainer builds its networks; a resumed run's states are put back by restore().
         self.rng = seed_everything(args.seed, args.torch_threads)
@@ -247,12 +263,14 @@ class TrainingRun:
             disable=None if args.progress else True,
         )
         self._sps_mark = (self.global_step, time.perf_counter())
-        self._cpu_start = time.process_time() - counters.get("cpu_s", 0.0)
 
     @classmethod
-    def start(cls, args: TrainArgs, algo: str) -> TrainingRun:
+    def start(cls, args: TrainArgs, algo: str, actions: str = "discrete") -> TrainingRun:
         """Makes the environment, checks the checkpoint against it when resuming, and creates or reopens the
-        run directory. Nothing is written before the environment exists and the checkpoint fits it."""
+        run directory. Nothing is written before the environment exists and the checkpoint fits it.
+        ``actions`` is the action space the trainer needs: "discrete" or "box" (UnsupportedEnv otherwise)."""
+        if actions not in ACTION_KINDS:
+            raise ValueError(f"actions {actions!r}: expected one of {', '.join(ACTION_KINDS)}")
         checkpoint = None
         config = None
         if args.resume is not None:
@@ -273,9 +291,10 @@ class TrainingRun:
         # A server address is plain data: pygym takes the token (and TLS) from the environment.
         venv = pygym.make_vec(args.env, args.num_envs, server=args.server, **scenario)
         try:
-            if not isinstance(venv.single_action_space, gymnasium.spaces.Discrete):
+            if not isinstance(venv.single_action_space, ACTION_KINDS[actions]):
                 raise UnsupportedEnv(
-                    f"{algo} needs discrete actions; {args.env} has {venv.single_action_space} actions"
+                    f"{algo} needs {ACTION_WORDS[actions]} actions; {args.env} has "
+                    f"{venv.single_action_space} actions"
                 )
             layout = checkpoints.env_layout(venv)
             if config is not None:
@@ -303,7 +322,7 @@ class TrainingRun:
                     **provenance(),
                 }
                 run_dir = create_run_dir(run_dir.parent, run_dir.name, config, force=args.force)
-            return cls(args, algo, venv, scenario, run_dir, checkpoint)
+            return cls(args, algo, venv, scenario, run_dir, checkpoint, actions)
         except BaseException:
             venv.close()
             raise
@@ -352,6 +371,10 @@ class TrainingRun:
     def log(self, values: Mapping[str, float]) -> None:
         self.logger.scalars(values, self.global_step)
 
+    def cpu_s(self) -> float:
+        """CPU seconds this run's trainer process has used (user + system, all sessions of a resumed run)."""
+        return self._cpu_offset + time.process_time()
+
     def log_speed(self) -> None:
         """charts/SPS (env steps per second since the last call) and the time spent per section."""
         steps, then = self._sps_mark
@@ -361,6 +384,7 @@ class TrainingRun:
             self.log({"charts/SPS": sps, "charts/decisions_per_s": sps * self.num_agents})
         self._sps_mark = (self.global_step, now)
         self.log({f"perf/{k}_s": v for k, v in self.timer.totals.items()})
+        self.log({"perf/cpu_s": self.cpu_s()})
         if self._invalid_metric is not None:
             self.log({"charts/invalid_actions": self.invalid_actions})
 
@@ -393,7 +417,7 @@ class TrainingRun:
                 "invalid_actions": self.invalid_actions,
                 "time_s": dict(self.timer.totals),
                 "wall_s": self.logger.wall_s(),
-                "cpu_s": time.process_time() - self._cpu_start,
+                "cpu_s": self.cpu_s(),
             },
             "layout": self.layout,
             "args": dataclasses.asdict(self.args),
@@ -470,7 +494,7 @@ class TrainingRun:
             "final_completion_ratio": _finite_or_none(completion),
             "final_latency_mean_s": _finite_or_none(latency),
             "wall_s": wall,
-            "cpu_s": time.process_time() - self._cpu_start,
+            "cpu_s": self.cpu_s(),
             "env_steps_per_s": steps / wall if wall > 0 else None,
             "decisions_per_s": steps * self.num_agents / wall if wall > 0 else None,
             "time_s": time_s,

@@ -56,7 +56,8 @@ class Trial:
     run_dir: Path
 
     def key(self) -> str:
-        return self.run_dir.name
+        """Unique in a sweep: the run directory's path (names may repeat across sub-folders)."""
+        return str(self.run_dir)
 
     def argv(self) -> list[str]:
         """The trainer's command-line options for this trial (tyro's flags)."""
@@ -135,7 +136,7 @@ def load_spec(path: Path | None, overrides: Mapping[str, Sequence[Any]] | None =
         label = f"{name}-{preset}" if preset else name
         run_dir = runs_dir / f"{env}__{algo}__{seed}__{label}-{digest}"
         trials.append(Trial(algo, env, None if preset is None else str(preset), seed, args, run_dir))
-    _check_trials(trials)
+    check_trials(trials)
     max_concurrent = raw.get("max_concurrent")
     return Spec(
         name=name,
@@ -184,7 +185,7 @@ def _split_args(args: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dict
     return common, per_algo
 
 
-def _check_trials(trials: Sequence[Trial]) -> None:
+def check_trials(trials: Sequence[Trial]) -> None:
     """Every trial's options parse for its trainer (unknown algorithm or option: SweepSpecError now, not in a
     Ray worker later)."""
     import dataclasses
@@ -206,7 +207,7 @@ def _check_trials(trials: Sequence[Trial]) -> None:
 class Outcome:
     trial: Trial
     status: str
-    """finished, skipped (finished before), failed"""
+    """finished, skipped (finished before), failed, unfinished (interrupted, resumed by a rerun)"""
     error: str | None = None
     summary: dict[str, Any] | None = None
     node: str | None = None
@@ -264,7 +265,10 @@ def run(spec: Spec, *, address: str | None = None, max_concurrent: int | None = 
     if pending:
         for outcome in _tune(spec, pending, address, max_concurrent or spec.max_concurrent):
             outcomes[outcome.trial.key()] = outcome
-    return [outcomes[t.key()] for t in spec.trials]
+    # A trial Tune never reported (the sweep was interrupted before it ran or ended) is unfinished.
+    return [
+        outcomes.get(t.key(), Outcome(t, "unfinished", summary=read_summary(t.run_dir))) for t in spec.trials
+    ]
 
 
 def _tune(spec: Spec, trials: list[Trial], address: str | None, max_concurrent: int | None) -> list[Outcome]:
@@ -279,7 +283,14 @@ def _tune(spec: Spec, trials: list[Trial], address: str | None, max_concurrent: 
     started_here = not ray.is_initialized()
     if started_here:
         if address is None:
-            ray.init(num_cpus=cores, include_dashboard=False, log_to_driver=False, configure_logging=False)
+            # "local": a new instance even when another Ray cluster runs on this machine (never join it).
+            ray.init(
+                address="local",
+                num_cpus=cores,
+                include_dashboard=False,
+                log_to_driver=False,
+                configure_logging=False,
+            )
         else:
             ray.init(address=address, log_to_driver=False, configure_logging=False)
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from agents.common import checkpoint as checkpoints
 from agents.common.errors import CheckpointCorrupt, CheckpointMismatch, RunDirExists, UnsupportedEnv
 from agents.common.runs import read_metric
 from agents.common.session import parse_args
-from tests.conftest import PYTHON, python_subprocess_env
+from tests.conftest import pygym_cli
 
 pytestmark = [pytest.mark.jvm, pytest.mark.slow]
 
@@ -43,19 +42,6 @@ VARIANTS = {
     "a2c": ["--centralized-critic"],
     "ppo": ["--share-parameters", "--centralized-critic"],  # MAPPO
 }
-
-
-def pygym_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [PYTHON, "-m", "pygym.cli", *args],
-        capture_output=True,
-        text=True,
-        env=python_subprocess_env(),
-        timeout=240,
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"pygym {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-3000:]}")
-    return result
 
 
 @pytest.fixture(scope="module")
