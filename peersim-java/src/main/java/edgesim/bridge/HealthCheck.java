@@ -23,7 +23,6 @@ import javax.net.ssl.X509TrustManager;
  * variable PYGYM_TOKEN, as for {@link Server}.
  */
 public final class HealthCheck {
-    public static final String TOKEN_ENV = "PYGYM_TOKEN";
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 25333;
     public static final int DEFAULT_TIMEOUT_MS = 3000;
@@ -52,12 +51,13 @@ public final class HealthCheck {
             }
         } catch (RuntimeException e) {
             System.err.println("health check: bad arguments: " + e.getMessage()
-                    + "\nusage: HealthCheck [--host H] [--port P] [--timeout-ms T] (token from " + TOKEN_ENV + ")");
+                    + "\nusage: HealthCheck [--host H] [--port P] [--timeout-ms T] (token from " + Server.TOKEN_ENV + ")");
             System.exit(2);
         }
-        String token = System.getenv(TOKEN_ENV);
+        String token = System.getenv(Server.TOKEN_ENV);
         if (token == null || token.isEmpty()) {
-            System.err.println("health check: " + TOKEN_ENV + " is not set; the server's token is needed to check it");
+            System.err.println("health check: " + Server.TOKEN_ENV
+                    + " is not set; the server's token is needed to check it");
             System.exit(1);
         }
         String problem = check(host, port, token, timeoutMs);

@@ -13,7 +13,6 @@ import edgesim.model.TaskBounds;
 import edgesim.protocol.mec.MecComponents;
 import edgesim.protocol.mec.MecCpu;
 import edgesim.protocol.mec.MecNetwork;
-import edgesim.protocol.mec.MecNetwork;
 import edgesim.protocol.mec.MecTasks;
 import edgesim.protocol.mec.MecWorkload;
 import edgesim.protocol.mec.Uplink;
@@ -104,6 +103,9 @@ public final class OffloadMec extends AbstractScenario {
     /** The input bytes of each device's generated task for the coming decision. */
     private double[] bytes;
     private double[] headBytes;
+    private MecWorkload.Item[] heads;
+    /** Each server's backlog this step, computed once for all devices (a walk over its jobs). */
+    private double[] serverBacklog;
 
     /** The longest relative deadline of a task (infinite if a replayed task has none). */
     private final double headDeadlineMax;
@@ -257,6 +259,8 @@ public final class OffloadMec extends AbstractScenario {
         normalised = ObservationScaling.read(reader, PAR_OBSERVATION);
         bytes = new double[devices];
         headBytes = new double[devices];
+        heads = new MecWorkload.Item[devices];
+        serverBacklog = new double[servers];
     }
 
     @Override
@@ -361,13 +365,17 @@ public final class OffloadMec extends AbstractScenario {
         float[] obs = out.observation;
         for (int d = 0; d < devices; d++) {
             MecWorkload.Item head = workload == null ? null : workload.peek(d);
+            heads[d] = head;
             headBytes[d] = workload == null ? bytes[d] : head == null ? 0 : head.inputBytes;
+        }
+        for (int k = 0; k < servers; k++) {
+            serverBacklog[k] = edgeCpu(k).backlogCycles();
         }
         for (int d = 0; d < devices; d++) {
             int o = d * obsDim;
             MecCpu local = localCpu(d);
             Uplink uplink = uplink(d);
-            MecWorkload.Item head = workload == null ? null : workload.peek(d);
+            MecWorkload.Item head = heads[d];
             boolean generated = workload == null;
             obs[taskBytes.at(o)] = (float) headBytes[d];
             obs[taskCycles.at(o)] = (float) (generated ? bytes[d] * cyclesPerByte : head == null ? 0 : head.cycles);
@@ -381,7 +389,7 @@ public final class OffloadMec extends AbstractScenario {
                 MecCpu edge = edgeCpu(k);
                 obs[serverUplinkBps.at(o, k)] = (float) uplink.rateBps(devices + k);
                 obs[serverCpuHz.at(o, k)] = (float) edge.hz();
-                obs[serverBacklogCycles.at(o, k)] = (float) edge.backlogCycles();
+                obs[serverBacklogCycles.at(o, k)] = (float) serverBacklog[k];
                 obs[serverJobs.at(o, k)] = edge.jobs();
                 obs[serverCores.at(o, k)] = edge.cores();
                 obs[serverLatency.at(o, k)] = (float) uplink.latency_s(devices + k);

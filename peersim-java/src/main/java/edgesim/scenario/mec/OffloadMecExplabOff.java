@@ -10,6 +10,7 @@ import edgesim.protocol.mec.MecComponents;
 import edgesim.protocol.mec.WorkQueue;
 import edgesim.scenario.AbstractScenario;
 import edgesim.scenario.Layout;
+import edgesim.scenario.ObservationScaling;
 import edgesim.scenario.Spec;
 import edgesim.scenario.StepOutput;
 import java.util.ArrayList;
@@ -72,6 +73,8 @@ public final class OffloadMecExplabOff extends AbstractScenario {
 
     private final int obsDim;
     private final int metricDim;
+    /** Read with the keys, in the constructor's first build. */
+    private boolean normalised;
     // Observation, the release's State in its order; normalised fields are divided by their scale (1: raw).
     private final double capacityScale;
     private final double deviceCapacityScale;
@@ -122,7 +125,6 @@ public final class OffloadMecExplabOff extends AbstractScenario {
         ratio = new double[devices];
         order = new int[devices];
         validate();
-        boolean normalised = config.reader().child("env").getString("observation").equals("normalised");
         capacityScale = normalised ? ExplabOffSetting.CAPACITY_SCALE : 1.0;
         deviceCapacityScale = normalised ? ExplabOffSetting.DEVICE_CAPACITY_SCALE : 1.0;
         sizeScale = normalised ? ExplabOffSetting.SIZE_SCALE : 1.0;
@@ -204,7 +206,8 @@ public final class OffloadMecExplabOff extends AbstractScenario {
     protected void readKeys(ConfigReader reader, Simulation sim) {
         sizeStd = reader.getDouble(PAR_SIZE_STD, 0, 0.5);
         shuffle = reader.getBoolean(PAR_SHUFFLE);
-        reader.getChoice(PAR_OBSERVATION, "normalised", "raw");
+        normalised = reader.getChoice(PAR_OBSERVATION, ObservationScaling.NORMALISED, ObservationScaling.RAW)
+                .equals(ObservationScaling.NORMALISED);
         maxSteps = reader.getInt(PAR_STEPS, 2, 1_000_000);
         drain_s = reader.getPositive(PAR_DRAIN);
         queuePid = sim.pidFromKey(reader, PAR_QUEUE, WorkQueue.class);
