@@ -82,7 +82,7 @@ from agents.common.continuous import (
     state_is_joint_observation,
 )
 from agents.common.errors import check_ranges
-from agents.common.evaluator import PeriodicEvaluator
+from agents.common.evaluator import PeriodicEvaluator, check_eval_args
 from agents.common.nets import clip_grad_norm_per_group
 from agents.common.normalize import RunningNormalizer
 from agents.common.session import TrainingRun, parse_args
@@ -472,6 +472,7 @@ def check_args(args: Args) -> None:
         ("log_every", args.log_every >= 1, ">= 1"),
     ]
     check_ranges(args, checks)
+    check_eval_args(args)
 
 
 def train(args: Args, algo: str = ALGO) -> Path:

@@ -40,7 +40,7 @@ from torch.nn import functional
 
 from agents.common.continuous import ContinuousArgs, greedy_box_policy, resolved_options
 from agents.common.errors import check_ranges
-from agents.common.evaluator import PeriodicEvaluator
+from agents.common.evaluator import PeriodicEvaluator, check_eval_args
 from agents.common.nets import AgentMLP
 from agents.common.normalize import RunningNormalizer
 from agents.common.policies import ActFn
@@ -179,6 +179,7 @@ def check_args(args: Args) -> None:
         ("huber_delta", args.huber_delta > 0, "> 0"),
     ]
     check_ranges(args, checks)
+    check_eval_args(args)
 
 
 def train(args: Args) -> Path:

@@ -20,7 +20,7 @@ from pettingzoo import ParallelEnv
 from pygym.bridge import Client
 from pygym.episodes import EpisodeLogic
 from pygym.errors import ActionError, ConfigError, SessionError
-from pygym.frames import OP_STEP, Batch
+from pygym.frames import Batch
 from pygym.group import Prepared, SessionGroup, check_seed, episode_seeds, fresh_seed
 
 
@@ -210,7 +210,7 @@ class SimParallelEnv(ParallelEnv):
                 self._base_seed = np.array([fresh_seed()], dtype=np.int64)
             self._episodes += 1
         episode_seed = episode_seeds(self._base_seed, self._episodes)
-        batch = group.run(group.reset_ops(), episode_seed, self._no_actions)
+        batch = group.run(group.reset_all, episode_seed, self._no_actions)
         self.episode_seed = int(episode_seed[0])
         self.last_actions = None
         self.last_rewards = None
@@ -272,7 +272,7 @@ class SimParallelEnv(ParallelEnv):
                 return {}, {}, {}, {}, {}  # no live agent, nothing to do (PettingZoo's API test steps here)
             raise SessionError("the episode is over (or was never started): call reset() first")
         encoded = self._encode_actions(actions)
-        batch = group.run(np.full(1, OP_STEP, dtype=np.int8), None, encoded[None])
+        batch = group.run(group.step_all, None, encoded[None])
         frame = self._take(batch)
         self.last_actions = encoded
         rewards = group.rewards[0]

@@ -24,7 +24,7 @@ from pygym import servers as server_registry
 from pygym.bridge import CONTENT_PREFIX, Client, RemoteGroup, name_local_files
 from pygym.episodes import EpisodeLogic
 from pygym.errors import ConfigError, PygymError
-from pygym.frames import OP_HOLD, OP_RESET, OP_STEP, Batch, Layout
+from pygym.frames import OP_RESET, OP_STEP, Batch, Layout
 from pygym.workload import is_server_path
 
 if TYPE_CHECKING:
@@ -167,6 +167,9 @@ class SessionGroup:
         )
         logic.attach(self.spec, self.num_envs)
         self._seeds = np.zeros(self.num_envs, dtype=np.int64)
+        # One operation for every session, built once (read-only: the per-step calls share them).
+        self.step_all = _ops(self.num_envs, OP_STEP)
+        self.reset_all = _ops(self.num_envs, OP_RESET)
         self.batch: Batch | None = None
         self.rewards = np.zeros((self.num_envs, len(self.possible_agents)))
 
@@ -248,15 +251,6 @@ class SessionGroup:
         first = group.run(ops[part], seeds[part], actions[part], self.task_records)
         return Batch.concatenate([first, *(f.result() for f in futures)])
 
-    def reset_ops(self) -> np.ndarray:
-        return np.full(self.num_envs, OP_RESET, dtype=np.int8)
-
-    def hold_ops(self) -> np.ndarray:
-        return np.full(self.num_envs, OP_HOLD, dtype=np.int8)
-
-    def step_ops(self) -> np.ndarray:
-        return np.full(self.num_envs, OP_STEP, dtype=np.int8)
-
     def close(self) -> None:
         """Closes every group on its server. Idempotent."""
         groups, self.groups = self.groups, []
@@ -266,3 +260,9 @@ class SessionGroup:
         pool = getattr(self, "_pool", None)
         if pool is not None:
             pool.shutdown(wait=False)
+
+
+def _ops(n: int, op: int) -> np.ndarray:
+    ops = np.full(n, op, dtype=np.int8)
+    ops.setflags(write=False)
+    return ops

@@ -25,8 +25,6 @@ from pygym.errors import JvmStartError
 HANDSHAKE = "PYGYM-SIM-READY"
 SERVER_CLASS = "edgesim.bridge.Server"
 TOKEN_VARIABLE = "PYGYM_TOKEN"
-MIN_TOKEN_CHARS = 16
-"""the shortest token a server accepts (a token it makes itself is longer)"""
 # A serial collector suits a single-threaded simulator and keeps the JVM to a few threads.
 DEFAULT_JVM_ARGS = ("-XX:+UseSerialGC",)
 STDERR_LINES_KEPT = 200

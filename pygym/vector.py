@@ -119,7 +119,6 @@ class VecEnv:
         self._bases: np.ndarray | None = None
         self._episodes = np.zeros(n, dtype=np.int64)
         self._ended = np.zeros(n, dtype=bool)
-        self._step_ops = np.full(n, OP_STEP, dtype=np.int8)
         self._started = False
 
     def _live(self) -> SessionGroup:
@@ -149,7 +148,7 @@ class VecEnv:
             seeds = self._bases
         else:
             seeds = self._next_seeds(np.ones(self.num_envs, dtype=bool))
-        batch = group.run(group.reset_ops(), seeds, self._no_actions)
+        batch = group.run(group.reset_all, seeds, self._no_actions)
         self._ended = batch.ended.copy()
         self._started = True
         return batch.observation, self._infos(batch, batch.ended)
@@ -159,13 +158,13 @@ class VecEnv:
         if not self._started:
             raise SessionError("step() before reset(): call reset() first")
         resets = self._ended
-        encoded = self._check_actions(actions, ~resets)
+        encoded = self._check_actions(actions, resets)
         if resets.any():
             batch = group.run(
                 np.where(resets, OP_RESET, OP_STEP).astype(np.int8), self._next_seeds(resets), encoded
             )
         else:
-            batch = group.run(self._step_ops, None, encoded)
+            batch = group.run(group.step_all, None, encoded)
         rewards = group.rewards.astype(np.float32)
         ended = batch.ended
         terminations = np.repeat(batch.terminated[:, None], self.num_agents, axis=1)
@@ -197,9 +196,9 @@ class VecEnv:
             infos["_episode"] = ended.copy()
         return infos
 
-    def _check_actions(self, actions: Any, stepping: np.ndarray) -> np.ndarray:
+    def _check_actions(self, actions: Any, resets: np.ndarray) -> np.ndarray:
         """The actions as an array of the right shape and type; ActionError naming the env and agent of the
-        first bad one. Rows of envs being reset are ignored."""
+        first bad one. Rows of envs being reset (``resets``) are ignored."""
         try:
             array = np.asarray(actions)
         except (TypeError, ValueError):
@@ -217,13 +216,15 @@ class VecEnv:
             array = array.astype(np.float32)
             if np.isfinite(array).all():
                 return array
-            bad = ~np.isfinite(array).all(axis=2) & stepping[:, None]
+            bad = ~np.isfinite(array).all(axis=2) & ~resets[:, None]
             what = "is not finite (NaN or inf)"
         else:
             if array.dtype.kind not in "iu":
                 raise ActionError(f"actions have dtype {array.dtype}; expected integers for Discrete actions")
             n = len(self.action_meanings)
-            bad = ((array < 0) | (array >= n)) & stepping[:, None]
+            if array.min() >= 0 and array.max() < n:
+                return array
+            bad = ((array < 0) | (array >= n)) & ~resets[:, None]
             what = f"is outside [0, {n})"
         if bad.any():
             i, a = np.argwhere(bad)[0]

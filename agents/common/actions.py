@@ -21,11 +21,6 @@ def masked_argmax(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return masked_logits(values, mask).argmax(dim=-1)
 
 
-def masked_max(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Largest allowed value along the last axis."""
-    return masked_logits(values, mask).max(dim=-1).values
-
-
 def masked_categorical(logits: torch.Tensor, mask: torch.Tensor) -> Categorical:
     """A categorical distribution over the allowed actions only."""
     return Categorical(logits=masked_logits(logits, mask))

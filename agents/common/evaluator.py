@@ -58,15 +58,19 @@ class GreedyPolicy:
         return self._act(observations)
 
 
+def check_eval_args(args: EvalArgs) -> None:
+    """ConfigError for evaluation options out of range; trainers call it before their run directory exists."""
+    if args.eval_every_episodes < 0 or args.eval_episodes < 1:
+        raise pygym.ConfigError(
+            f"eval_every_episodes must be >= 0 and eval_episodes >= 1, got {args.eval_every_episodes} "
+            f"and {args.eval_episodes}"
+        )
+
+
 class PeriodicEvaluator:
     """Evaluations of one training run; see the module docstring."""
 
     def __init__(self, run: TrainingRun, args: EvalArgs) -> None:
-        if args.eval_every_episodes < 0 or args.eval_episodes < 1:
-            raise pygym.ConfigError(
-                f"eval_every_episodes must be >= 0 and eval_episodes >= 1, got {args.eval_every_episodes} "
-                f"and {args.eval_episodes}"
-            )
         self.run = run
         self.every = args.eval_every_episodes
         self.episodes = args.eval_episodes

@@ -216,13 +216,10 @@ class TrainingRun:
         self.checkpoint = checkpoint
         self.num_agents = venv.num_agents
         self.obs_dim = int(venv.single_observation_space.shape[0])
-        self.actions = actions
         space = venv.single_action_space
-        # Discrete envs: n_actions choices; Box envs: act_dim values in [action_low, action_high].
+        # Discrete envs: n_actions choices; Box envs: act_dim values.
         self.n_actions = int(space.n) if actions == "discrete" else 0
         self.act_dim = int(space.shape[0]) if actions == "box" else 0
-        self.action_low = np.asarray(space.low, np.float32) if actions == "box" else None
-        self.action_high = np.asarray(space.high, np.float32) if actions == "box" else None
         self.state_dim = int(venv.state_space.shape[0])
         self.every = args.checkpoint_every or auto_checkpoint_every(
             args.total_timesteps, args.num_envs, int(getattr(venv, "max_steps", 0) or 0)

@@ -29,7 +29,6 @@ budget, evaluation or options is refused (ResultsFolderMismatch).
 from __future__ import annotations
 
 import csv
-import dataclasses
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -41,7 +40,7 @@ import numpy as np
 
 from agents.common import sweep as sweeping
 from agents.common.errors import InvalidArgs, ResultsFolderMismatch, UnknownAlgorithm
-from agents.common.runs import METRICS, read_config, read_summary, write_json_atomic
+from agents.common.runs import CONFIG, METRICS, read_config, read_summary, write_json_atomic
 
 ENV_ID = "offload-mec-explaboff-v0"
 SETTINGS = ("2x3", "2x5", "3x7")
@@ -293,7 +292,7 @@ def check_folder(plan: Plan) -> dict[str, Any]:
 
 def _check_run(trial: sweeping.Trial) -> None:
     """A run directory already there must be this trial's."""
-    if not (trial.run_dir / "config.json").is_file():
+    if not (trial.run_dir / CONFIG).is_file():
         return
     config = read_config(trial.run_dir)
     saved = config["args"]
@@ -375,7 +374,7 @@ def read_run(
                     diagnostics[tag][1].append(float(row["value"]))
                 elif tag == "charts/updates":
                     updates = float(row["value"])
-    config = read_config(run_dir) if (run_dir / "config.json").is_file() else {"algo": METHODS[method].algo}
+    config = read_config(run_dir) if (run_dir / CONFIG).is_file() else {"algo": METHODS[method].algo}
     rows = []
     for step in sorted(evals):
         e = evals[step]
@@ -877,7 +876,3 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-
-
-def plan_dict(plan: Plan) -> dict[str, Any]:
-    return {**dataclasses.asdict(plan), "output": str(plan.output)}

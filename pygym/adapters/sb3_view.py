@@ -139,7 +139,3 @@ class SB3VecEnvView(SB3VecEnv):
 
     def __repr__(self) -> str:
         return f"SB3VecEnvView({self.venv!r}, num_envs={self.num_envs})"
-
-
-def to_sb3(venv: VecEnv) -> SB3VecEnvView:
-    return SB3VecEnvView(venv)

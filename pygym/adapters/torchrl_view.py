@@ -162,7 +162,3 @@ class TorchRLView(EnvBase):
 
     def __repr__(self) -> str:
         return f"TorchRLView({self.venv!r})"
-
-
-def to_torchrl(venv: VecEnv) -> TorchRLView:
-    return TorchRLView(venv)
