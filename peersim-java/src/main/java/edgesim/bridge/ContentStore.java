@@ -229,15 +229,13 @@ final class ContentStore {
                 }
             }
             if (problem != null) {
-                delete(upload.path);
-                usedBytes -= upload.declared;
+                discard(upload);
                 throw new BridgeException(BridgeException.FILE, problem + "; nothing was kept: send it again", null);
             }
             Kept file = kept.get(sha256);
             if (file != null) {
                 // Another client sent the same bytes first.
-                delete(upload.path);
-                usedBytes -= upload.declared;
+                discard(upload);
                 file.references++;
                 return;
             }
@@ -245,8 +243,7 @@ final class ContentStore {
             try {
                 Files.move(upload.path, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
-                delete(upload.path);
-                usedBytes -= upload.declared;
+                discard(upload);
                 throw new BridgeException(BridgeException.FILE, "cannot store a file on the server: " + e, null);
             }
             Kept added = new Kept(target, upload.declared);
@@ -299,9 +296,7 @@ final class ContentStore {
         if (mine != null) {
             for (Upload upload : mine.values()) {
                 synchronized (upload) {
-                    close(upload);
-                    delete(upload.path);
-                    usedBytes -= upload.declared;
+                    discard(upload);
                 }
             }
         }
@@ -341,9 +336,7 @@ final class ContentStore {
         Upload old = mine == null ? null : mine.remove(sha256);
         if (old != null) {
             synchronized (old) {
-                close(old);
-                delete(old.path);
-                usedBytes -= old.declared;
+                discard(old);
             }
         }
     }
@@ -372,6 +365,13 @@ final class ContentStore {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("this Java runtime has no SHA-256", e);
         }
+    }
+
+    /** Closes an upload's file, deletes it and returns its bytes to the budget. */
+    private void discard(Upload upload) {
+        close(upload);
+        delete(upload.path);
+        usedBytes -= upload.declared;
     }
 
     private static void close(Upload upload) {
