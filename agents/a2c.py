@@ -19,6 +19,7 @@ Run: ``python -m agents.a2c --help`` or ``pygym train a2c --env offload-neighbou
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from torch.nn import functional
 
 from agents.common.actions import masked_categorical
 from agents.common.nets import ActorCritic
-from agents.common.normalize import RunningNormalizer
+from agents.common.normalize import RunningNormalizer, agent_major_inputs
 from agents.common.policies import ActFn, masked_greedy
 from agents.common.returns import nstep_returns
 from agents.common.session import TrainArgs, TrainingRun, parse_args
@@ -78,15 +79,11 @@ def train(args: Args) -> Path:
         extra = run.restore(models={"agent": agent}, optimizers={"agent": optimizer}, normalizers=normalizers)
         updates = int(extra.get("updates", 0))
 
-        def prepare(
-            obs: np.ndarray, state: np.ndarray, valid: np.ndarray
-        ) -> tuple[torch.Tensor, torch.Tensor]:
-            """Agent-major observations (A, N, D) and states (N, S), normalised."""
-            if args.normalize_observations and valid.any():
-                obs_norm.update(obs[valid])
-                state_norm.update(state[valid])
-            x, s = torch.from_numpy(obs).transpose(0, 1), torch.from_numpy(state)
-            return (obs_norm(x), state_norm(s)) if args.normalize_observations else (x, s)
+        # Agent-major observations (A, N, D) and states (N, S), normalised when the run normalises.
+        normalize = args.normalize_observations
+        prepare = functools.partial(
+            agent_major_inputs, obs_norm=obs_norm, state_norm=state_norm, normalize=normalize
+        )
 
         # Rollout storage, agent-major: (T, A, N, ...); `valid` marks real transitions.
         observations = torch.zeros(steps, num_agents, n, obs_dim)

@@ -26,6 +26,7 @@ Run: ``python -m agents.mappo --help`` or ``pygym train mappo --set setting=2x3 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ from agents.common.continuous import ContinuousArgs, greedy_box_policy, resolved
 from agents.common.errors import check_ranges
 from agents.common.evaluator import PeriodicEvaluator, check_eval_args
 from agents.common.nets import AgentMLP
-from agents.common.normalize import RunningNormalizer
+from agents.common.normalize import RunningNormalizer, agent_major_inputs
 from agents.common.policies import ActFn
 from agents.common.returns import gae
 from agents.common.session import TrainingRun, parse_args
@@ -207,15 +208,10 @@ def train(args: Args) -> Path:
         iteration = int(extra.get("iteration", 0))
         updates = int(extra.get("updates", 0))
 
-        def prepare(
-            obs: np.ndarray, state: np.ndarray, valid: np.ndarray
-        ) -> tuple[torch.Tensor, torch.Tensor]:
-            """Agent-major observations (A, N, D) and states (N, S), normalised when the run normalises."""
-            if normalize and valid.any():
-                obs_norm.update(obs[valid])
-                state_norm.update(state[valid])
-            x, s = torch.from_numpy(obs).transpose(0, 1), torch.from_numpy(state)
-            return (obs_norm(x), state_norm(s)) if normalize else (x, s)
+        # Agent-major observations (A, N, D) and states (N, S), normalised when the run normalises.
+        prepare = functools.partial(
+            agent_major_inputs, obs_norm=obs_norm, state_norm=state_norm, normalize=normalize
+        )
 
         def greedy(obs: np.ndarray) -> np.ndarray:
             with torch.no_grad():

@@ -61,3 +61,21 @@ class RunningNormalizer:
         self.count = float(state["count"])
         self.clip = float(state["clip"])
         self.epsilon = float(state["epsilon"])
+
+
+def agent_major_inputs(
+    obs: np.ndarray,
+    state: np.ndarray,
+    valid: np.ndarray,
+    *,
+    obs_norm: RunningNormalizer,
+    state_norm: RunningNormalizer,
+    normalize: bool,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A vector env's observations (N, A, D) as agent-major tensors (A, N, D) and its states (N, S); with
+    ``normalize``, the normalisers first fold in the rows where ``valid``, then scale both."""
+    if normalize and valid.any():
+        obs_norm.update(obs[valid])
+        state_norm.update(state[valid])
+    x, s = torch.from_numpy(obs).transpose(0, 1), torch.from_numpy(state)
+    return (obs_norm(x), state_norm(s)) if normalize else (x, s)
