@@ -55,6 +55,7 @@ Run: ``python -m agents.explaboff --help`` or ``pygym train explaboff --set sett
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import math
 import re
@@ -75,6 +76,8 @@ from agents.common.continuous import (
     JointReplay,
     Means,
     OrnsteinUhlenbeck,
+    actor_inputs,
+    critic_inputs,
     deterministic_actors_policy,
     no_bootstrap,
     resolved_options,
@@ -534,18 +537,17 @@ def train(args: Args, algo: str = ALGO) -> Path:
         means = Means()
         logged_since = 0
 
-        def inputs(obs: torch.Tensor, states: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-            """Agent-major observations (A, B, D) and states (B, S), normalised when the run normalises."""
-            x = obs.transpose(0, 1)
-            if not normalize:
-                return x, states
-            x = obs_norm(x)
-            s = x.transpose(0, 1).reshape(states.shape) if joint_state else state_norm(states)
-            return x, s
+        inputs = functools.partial(
+            critic_inputs,
+            obs_norm=obs_norm,
+            state_norm=state_norm,
+            normalize=normalize,
+            joint_state=joint_state,
+        )
 
         def greedy(obs: np.ndarray) -> np.ndarray:
             with torch.no_grad():
-                x, _ = inputs(torch.from_numpy(obs), torch.zeros(obs.shape[0], state_dim))
+                x = actor_inputs(torch.from_numpy(obs), obs_norm, normalize)
                 return actors(x).transpose(0, 1).numpy()
 
         def update() -> None:

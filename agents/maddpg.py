@@ -32,6 +32,7 @@ Run: ``python -m agents.maddpg --help`` or ``pygym train maddpg --set setting=2x
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,8 @@ from agents.common.continuous import (
     JointBatch,
     JointReplay,
     Means,
+    actor_inputs,
+    critic_inputs,
     deterministic_actors_policy,
     no_bootstrap,
     resolved_options,
@@ -259,18 +262,17 @@ def train(args: Args, algo: str = ALGO) -> Path:
         means = Means()
         logged_since = 0
 
-        def inputs(obs: torch.Tensor, states: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-            """Agent-major observations (A, B, D) and states (B, S), normalised when the run normalises."""
-            x = obs.transpose(0, 1)
-            if not normalize:
-                return x, states
-            x = obs_norm(x)
-            s = x.transpose(0, 1).reshape(states.shape) if joint_state else state_norm(states)
-            return x, s
+        inputs = functools.partial(
+            critic_inputs,
+            obs_norm=obs_norm,
+            state_norm=state_norm,
+            normalize=normalize,
+            joint_state=joint_state,
+        )
 
         def greedy(obs: np.ndarray) -> np.ndarray:
             with torch.no_grad():
-                x, _ = inputs(torch.from_numpy(obs), torch.zeros(obs.shape[0], state_dim))
+                x = actor_inputs(torch.from_numpy(obs), obs_norm, normalize)
                 return learner.actors(x).transpose(0, 1).numpy()
 
         obs, infos = run.reset_envs()

@@ -273,3 +273,26 @@ class Means:
         self.sums.clear()
         self.counts.clear()
         return means
+
+
+def actor_inputs(obs: torch.Tensor, obs_norm: RunningNormalizer, normalize: bool) -> torch.Tensor:
+    """Agent-major observations (A, B, D) from a batch (B, A, D), normalised when the run normalises."""
+    x = obs.transpose(0, 1)
+    return obs_norm(x) if normalize else x
+
+
+def critic_inputs(
+    obs: torch.Tensor,
+    states: torch.Tensor,
+    *,
+    obs_norm: RunningNormalizer,
+    state_norm: RunningNormalizer,
+    normalize: bool,
+    joint_state: bool,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Agent-major observations (A, B, D) and states (B, S), normalised when the run normalises (a state that
+    is the joint observation is the normalised observations, not normalised again)."""
+    x = actor_inputs(obs, obs_norm, normalize)
+    if not normalize:
+        return x, states
+    return x, x.transpose(0, 1).reshape(states.shape) if joint_state else state_norm(states)
