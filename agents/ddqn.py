@@ -40,7 +40,7 @@ from agents.common.buffers import ReplayBuffer
 from agents.common.nets import AgentMLP
 from agents.common.normalize import RunningNormalizer
 from agents.common.policies import ActFn, masked_greedy
-from agents.common.session import TrainArgs, TrainingRun, parse_args
+from agents.common.session import TrainArgs, TrainingRun, crossings, parse_args
 
 ALGO = "ddqn"
 
@@ -165,7 +165,7 @@ def train(args: Args) -> Path:
 
             # ALGO LOGIC: training
             before = run.global_step - args.num_envs
-            if run.global_step > args.learning_starts and _crossed(
+            if run.global_step > args.learning_starts and crossings(
                 before, run.global_step, args.train_frequency
             ):
                 with run.timer("learn"):
@@ -187,7 +187,7 @@ def train(args: Args) -> Path:
                     nn.utils.clip_grad_norm_(q_network.parameters(), args.max_grad_norm)
                     optimizer.step()
                     updates += 1
-                if _crossed(before, run.global_step, args.target_network_frequency):
+                if crossings(before, run.global_step, args.target_network_frequency):
                     target_network.load_state_dict(q_network.state_dict())
                 if updates % 100 == 1:
                     run.log(
@@ -215,11 +215,6 @@ def train(args: Args) -> Path:
                 ended[:] = False
         run.finish()
     return run.run_dir
-
-
-def _crossed(before: int, after: int, every: int) -> bool:
-    """True when a multiple of ``every`` lies in (before, after]: counters advance by num_envs at a time."""
-    return after // every > before // every
 
 
 def greedy_policy(checkpoint: dict[str, Any]) -> ActFn:

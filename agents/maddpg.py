@@ -60,7 +60,7 @@ from agents.common.errors import check_ranges
 from agents.common.evaluator import PeriodicEvaluator, check_eval_args
 from agents.common.nets import AgentMLP, clip_grad_norm_per_group
 from agents.common.normalize import RunningNormalizer
-from agents.common.session import TrainingRun, parse_args
+from agents.common.session import TrainingRun, crossings, parse_args
 
 ALGO = "maddpg"
 
@@ -310,7 +310,7 @@ def train(args: Args, algo: str = ALGO) -> Path:
 
             # ALGO LOGIC: training, one iteration per train_every env steps
             before = run.global_step - n
-            due = run.global_step // args.train_every - before // args.train_every
+            due = crossings(before, run.global_step, args.train_every)
             if run.global_step >= args.learning_starts and due > 0:
                 with run.timer("learn"):
                     for _ in range(due):

@@ -523,3 +523,8 @@ class TrainingRun:
 
 def _finite_or_none(value: float) -> float | None:
     return value if math.isfinite(value) else None
+
+
+def crossings(before: int, after: int, every: int) -> int:
+    """How many multiples of ``every`` lie in (before, after]: step counters advance by num_envs at a time."""
+    return after // every - before // every

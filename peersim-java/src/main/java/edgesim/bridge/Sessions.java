@@ -60,7 +60,7 @@ public final class Sessions {
         }
     }
 
-    private record Entry(Group group, Owner owner, List<String> files, long sessions, long nodes) {
+    private record Entry(Group group, Owner owner, List<String> files, long nodes) {
     }
 
     private final ScenarioCatalog catalog = new ScenarioCatalog();
@@ -253,7 +253,7 @@ public final class Sessions {
         int id = nextId.getAndIncrement();
         synchronized (this) {
             if (!owner.gone) {
-                groups.put(id, new Entry(group, owner, used, count, count * nodes));
+                groups.put(id, new Entry(group, owner, used, count * nodes));
                 owner.groups.add(id);
                 return Integer.toString(id);
             }
@@ -390,7 +390,7 @@ public final class Sessions {
                 }
                 groups.remove(id);
                 owner.groups.remove(id);
-                owner.sessions -= e.sessions();
+                owner.sessions -= e.group().size();
                 owner.nodes -= e.nodes();
             }
             e.group().close();
