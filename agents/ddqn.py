@@ -126,10 +126,8 @@ def train(args: Args) -> Path:
         replay = ReplayBuffer(args.buffer_size, num_agents, obs_dim, n_actions)
         models = {"q_network": q_network, "target_network": target_network}
         extra = run.restore(
-            models=models, optimizers={"q_network": optimizer}, normalizers={"obs": normalizer}
+            models=models, optimizers={"q_network": optimizer}, normalizers={"obs": normalizer}, replay=replay
         )
-        if run.checkpoint is not None and run.checkpoint.get("replay") is not None:
-            replay.load_state_dict(run.checkpoint["replay"])
         updates = int(extra.get("updates", 0))
 
         def normalize(x: torch.Tensor) -> torch.Tensor:

@@ -524,10 +524,8 @@ def train(args: Args, algo: str = ALGO) -> Path:
             "mi_upper": upper_optimizer,
         }
         normalizers = {"obs": obs_norm, "state": state_norm}
-        extra = run.restore(models=models, optimizers=optimizers, normalizers=normalizers)
+        extra = run.restore(models=models, optimizers=optimizers, normalizers=normalizers, replay=replay)
         if run.checkpoint is not None:
-            if run.checkpoint.get("replay") is not None:
-                replay.load_state_dict(run.checkpoint["replay"])
             good.load_state_dict(extra["good"])
             bad.load_state_dict(extra["bad"])
             recent_returns.extend(float(r) for r in extra["recent_returns"])

@@ -254,9 +254,9 @@ def train(args: Args, algo: str = ALGO) -> Path:
         normalizers = {"obs": obs_norm, "state": state_norm}
         stored_state_dim = None if joint_state else state_dim
         replay = JointReplay(args.buffer_size, num_agents, obs_dim, act_dim, stored_state_dim)
-        extra = run.restore(models=learner.models, optimizers=learner.optimizers, normalizers=normalizers)
-        if run.checkpoint is not None and run.checkpoint.get("replay") is not None:
-            replay.load_state_dict(run.checkpoint["replay"])
+        extra = run.restore(
+            models=learner.models, optimizers=learner.optimizers, normalizers=normalizers, replay=replay
+        )
         learner.critic_updates = int(extra.get("critic_updates", 0))
         learner.actor_updates = int(extra.get("actor_updates", 0))
         means = Means()

@@ -434,9 +434,11 @@ class TrainingRun:
         models: Mapping[str, Any],
         optimizers: Mapping[str, Any],
         normalizers: Mapping[str, Any] | None = None,
+        replay: Any = None,
     ) -> dict[str, Any]:
-        """Loads the resumed checkpoint's state into the trainer's objects and puts back the random states
-        (call it after building every network); returns the checkpoint's ``extra`` dict."""
+        """Loads the resumed checkpoint's state into the trainer's objects (the replay buffer too, when the
+        checkpoint holds one) and puts back the random states (call it after building every network); returns
+        the checkpoint's ``extra`` dict."""
         if self.checkpoint is None:
             return {}
         for key, model in models.items():
@@ -445,6 +447,8 @@ class TrainingRun:
             optimizer.load_state_dict(self.checkpoint["optimizers"][key])
         for key, normalizer in (normalizers or {}).items():
             normalizer.load_state_dict(self.checkpoint["normalizers"][key])
+        if replay is not None and self.checkpoint.get("replay") is not None:
+            replay.load_state_dict(self.checkpoint["replay"])
         restore_rng(self.checkpoint["rng"], self.rng)
         return dict(self.checkpoint.get("extra", {}))
 
