@@ -149,7 +149,9 @@ class ExplabOffEpisodes(EpisodeLogic):
         self.cost = self.metric_index["cost"]
         self.missed = self.metric_index["missed"]
         self.latency = self.metric_index["latency_s"]
-        self.cost_sums = np.zeros((num_envs, self.num_agents))
+        # Per-device sums are agent-major (agents, envs): numpy reduces over the rows of a contiguous array
+        # several times faster than over the middle axis of the frame's (envs, agents, metrics) view.
+        self.cost_sums = np.zeros((self.num_agents, num_envs))
         self.missed_counts = np.zeros(num_envs, dtype=np.int64)
         self.latency_sums = np.zeros(num_envs)
         self.avg_cost = np.zeros(num_envs)
@@ -157,36 +159,37 @@ class ExplabOffEpisodes(EpisodeLogic):
         self.missed_last = np.zeros(num_envs, dtype=bool)
 
     def _started(self, which: np.ndarray, batch: Batch) -> None:
-        self.cost_sums[which] = 0.0
+        self.cost_sums[:, which] = 0.0
         self.missed_counts[which] = 0
         self.latency_sums[which] = 0.0
 
     def _rewards(self, which: np.ndarray, batch: Batch) -> np.ndarray:
         # Whole-batch operations with masks (no fancy indexing): nearly every call of a large vector env
         # ends some episodes, so this runs at every step.
-        metrics = batch.metrics
-        cost = metrics[:, :, self.cost]
-        missed = metrics[:, :, self.missed] > 0
-        self.cost_sums += cost * which[:, None]
-        self.missed_counts += (missed & which[:, None]).sum(axis=1)
-        self.latency_sums += metrics[:, :, self.latency].sum(axis=1) * which
+        metrics = batch.metrics.transpose(1, 2, 0)  # (agents, metrics, envs)
+        cost = np.ascontiguousarray(metrics[:, self.cost])
+        missed = np.ascontiguousarray(metrics[:, self.missed]) > 0
+        self.cost_sums += cost * which
+        self.missed_counts += (missed & which).sum(axis=0)
+        self.latency_sums += np.ascontiguousarray(metrics[:, self.latency]).sum(axis=0) * which
         ended = which & batch.ended
         if not ended.any():
             return np.zeros((self.num_envs, self.num_agents))
         # The release's last-step branch, taken whether or not a device missed on that step.
         full = ended & (batch.step >= self.max_steps)
-        early = ended & ~full
+        early = ended ^ full
+        # Means over devices as sums / devices: what ndarray.mean computes, without its Python wrapper.
         with np.errstate(divide="ignore", invalid="ignore"):
-            per_device = self.cost_sums / np.maximum(batch.step, 1)[:, None]
-            cost_mean = per_device.mean(axis=1)
+            per_device = self.cost_sums / np.maximum(batch.step, 1)
+            cost_mean = per_device.sum(axis=0) / self.num_agents
             full_reward = ADJUST_BIAS_FOR_NORMAL * cost_mean**-2
-        early_reward = np.where(missed, COST_TO_REWARD * cost, 0.0).mean(axis=1)
-        largest = cost.max(axis=1)
+        early_reward = np.where(missed, COST_TO_REWARD * cost, 0.0).sum(axis=0) / self.num_agents
+        largest = cost.max(axis=0)
         reward = np.where(full, full_reward, np.where(early, early_reward, 0.0))
         self.avg_cost = np.where(full, cost_mean, np.where(early, largest, self.avg_cost))
         logged = np.where(early, largest * largest, self.cost_max_logged)
-        self.cost_max_logged = np.where(full, per_device.max(axis=1) * cost_mean, logged)
-        self.missed_last = np.where(ended, full & missed.any(axis=1), self.missed_last)
+        self.cost_max_logged = np.where(full, per_device.max(axis=0) * cost_mean, logged)
+        self.missed_last = np.where(ended, full & missed.any(axis=0), self.missed_last)
         return np.repeat(reward[:, None], self.num_agents, axis=1)
 
     def _figures(self, ended: np.ndarray) -> dict[str, np.ndarray]:

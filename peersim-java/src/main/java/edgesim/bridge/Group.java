@@ -8,11 +8,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Sessions created together from one configuration and stepped together: one {@link #run} carries every
@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Group {
     private static final AtomicInteger POOLS = new AtomicInteger();
+    /** Claims per thread and call: small enough to balance uneven steps, large enough to keep claims cheap. */
+    private static final int CHUNKS_PER_THREAD = 8;
 
     private final Scenario[] scenarios;
     private final Frames frames;
@@ -211,24 +213,44 @@ final class Group {
         }
     }
 
+    /**
+     * Steps the sessions on the caller's thread and the workers. Sessions are claimed a few at a time from a
+     * shared counter rather than split in fixed shares: the caller starts at once while a parked worker wakes
+     * up (tens of microseconds on a VM), and sessions with slower steps do not leave a thread idle. Each
+     * session is still stepped by exactly one thread and writes only its own slots, so the frame does not
+     * depend on who claimed what.
+     */
     private void runInParallel(byte[] ops, long[] seeds, Throwable[] errors, ByteBuffer out, Frames.Layout layout) {
         int n = scenarios.length;
-        List<Future<?>> futures = new ArrayList<>(threads - 1);
-        for (int t = 1; t < threads; t++) {
-            int from = t * n / threads;
-            int to = (t + 1) * n / threads;
-            futures.add(pool.submit(() -> runShare(from, to, ops, seeds, errors, out, layout)));
-        }
-        runShare(0, n / threads, ops, seeds, errors, out, layout);
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while the group was stepping", e);
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("a worker failed outside any session", e.getCause());
+        int chunk = Math.max(1, n / (threads * CHUNKS_PER_THREAD));
+        int chunks = (n + chunk - 1) / chunk;
+        AtomicInteger next = new AtomicInteger();
+        CountDownLatch unfinished = new CountDownLatch(chunks);
+        AtomicReference<Throwable> crash = new AtomicReference<>();
+        // A worker that wakes after the last chunk was claimed finds nothing and returns: nobody waits for it.
+        Runnable claim = () -> {
+            for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                try {
+                    runShare(c * chunk, Math.min(n, (c + 1) * chunk), ops, seeds, errors, out, layout);
+                } catch (Throwable t) {
+                    crash.compareAndSet(null, t);
+                } finally {
+                    unfinished.countDown();
+                }
             }
+        };
+        for (int t = 1; t < threads; t++) {
+            pool.execute(claim);
+        }
+        claim.run();
+        try {
+            unfinished.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the group was stepping", e);
+        }
+        if (crash.get() != null) {
+            throw new IllegalStateException("a worker failed outside any session", crash.get());
         }
     }
 
