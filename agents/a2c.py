@@ -30,11 +30,12 @@ from torch import nn
 from torch.nn import functional
 
 from agents.common.actions import masked_categorical
+from agents.common.errors import check_ranges
 from agents.common.nets import ActorCritic
 from agents.common.normalize import RunningNormalizer, agent_major_inputs
 from agents.common.policies import ActFn, masked_greedy
 from agents.common.returns import nstep_returns
-from agents.common.session import TrainArgs, TrainingRun, parse_args
+from agents.common.session import TrainArgs, TrainingRun, check_train_args, parse_args
 
 ALGO = "a2c"
 
@@ -65,8 +66,23 @@ class Args(TrainArgs):
     """normalise observations (and the state) by running mean and variance"""
 
 
+def check_args(args: Args) -> None:
+    """InvalidArgs naming the first option out of range."""
+    check_train_args(args)
+    checks = [
+        ("learning_rate", args.learning_rate > 0, "> 0"),
+        ("gamma", 0 <= args.gamma <= 1, "in [0, 1]"),
+        ("num_steps", args.num_steps >= 1, ">= 1"),
+        ("ent_coef", args.ent_coef >= 0, ">= 0"),
+        ("vf_coef", args.vf_coef >= 0, ">= 0"),
+        ("max_grad_norm", args.max_grad_norm > 0, "> 0"),
+    ]
+    check_ranges(args, checks)
+
+
 def train(args: Args) -> Path:
     """Trains A2C; returns the run directory."""
+    check_args(args)
     run = TrainingRun.start(args, ALGO)
     with run:
         # ALGO LOGIC: initialisation

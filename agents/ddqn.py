@@ -37,10 +37,11 @@ from torch.nn import functional
 
 from agents.common.actions import epsilon_greedy, masked_argmax
 from agents.common.buffers import ReplayBuffer
+from agents.common.errors import check_ranges
 from agents.common.nets import AgentMLP
 from agents.common.normalize import RunningNormalizer
 from agents.common.policies import ActFn, masked_greedy
-from agents.common.session import TrainArgs, TrainingRun, crossings, parse_args
+from agents.common.session import TrainArgs, TrainingRun, check_train_args, crossings, parse_args
 
 ALGO = "ddqn"
 
@@ -112,8 +113,28 @@ def double_dqn_targets(
     return rewards + gamma * next_value * (~terminations).to(rewards.dtype)
 
 
+def check_args(args: Args) -> None:
+    """InvalidArgs naming the first option out of range."""
+    check_train_args(args)
+    checks = [
+        ("learning_rate", args.learning_rate > 0, "> 0"),
+        ("gamma", 0 <= args.gamma <= 1, "in [0, 1]"),
+        ("batch_size", args.batch_size >= 1, ">= 1"),
+        ("buffer_size", args.buffer_size >= args.batch_size, ">= batch_size"),
+        ("learning_starts", args.learning_starts >= 0, ">= 0"),
+        ("train_frequency", args.train_frequency >= 1, ">= 1"),
+        ("target_network_frequency", args.target_network_frequency >= 1, ">= 1"),
+        ("start_epsilon", 0 <= args.start_epsilon <= 1, "in [0, 1]"),
+        ("end_epsilon", 0 <= args.end_epsilon <= 1, "in [0, 1]"),
+        ("exploration_fraction", 0 < args.exploration_fraction <= 1, "in (0, 1]"),
+        ("max_grad_norm", args.max_grad_norm > 0, "> 0"),
+    ]
+    check_ranges(args, checks)
+
+
 def train(args: Args) -> Path:
     """Trains Double DQN; returns the run directory."""
+    check_args(args)
     run = TrainingRun.start(args, ALGO)
     with run:
         # ALGO LOGIC: initialisation

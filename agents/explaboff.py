@@ -88,7 +88,7 @@ from agents.common.errors import check_ranges
 from agents.common.evaluator import PeriodicEvaluator, check_eval_args
 from agents.common.nets import clip_grad_norm_per_group
 from agents.common.normalize import RunningNormalizer
-from agents.common.session import TrainingRun, crossings, parse_args
+from agents.common.session import TrainingRun, check_train_args, crossings, parse_args
 
 ALGO = "explaboff"
 LOG2 = math.log(2.0)
@@ -458,6 +458,7 @@ class EpisodeRecorder:
 
 def check_args(args: Args) -> None:
     """InvalidArgs naming the first option out of range."""
+    check_train_args(args)
     checks = [
         ("alpha", args.alpha >= 0, ">= 0"),
         ("beta", args.beta >= 0, ">= 0"),

@@ -60,7 +60,7 @@ from agents.common.errors import check_ranges
 from agents.common.evaluator import PeriodicEvaluator, check_eval_args
 from agents.common.nets import AgentMLP, clip_grad_norm_per_group
 from agents.common.normalize import RunningNormalizer
-from agents.common.session import TrainingRun, crossings, parse_args
+from agents.common.session import TrainingRun, check_train_args, crossings, parse_args
 
 ALGO = "maddpg"
 
@@ -222,6 +222,7 @@ class Learner:
 
 
 def check_args(args: Args) -> None:
+    check_train_args(args)
     checks = [
         ("gamma", 0 <= args.gamma <= 1, "in [0, 1]"),
         ("tau", 0 < args.tau <= 1, "in (0, 1]"),

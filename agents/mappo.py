@@ -46,7 +46,7 @@ from agents.common.nets import AgentMLP
 from agents.common.normalize import RunningNormalizer, agent_major_inputs
 from agents.common.policies import ActFn
 from agents.common.returns import gae
-from agents.common.session import TrainingRun, parse_args
+from agents.common.session import TrainingRun, check_train_args, parse_args
 
 ALGO = "mappo"
 
@@ -170,6 +170,7 @@ def clipped_value_loss(
 
 
 def check_args(args: Args) -> None:
+    check_train_args(args)
     checks = [
         ("num_steps", args.num_steps >= 1, ">= 1"),
         ("update_epochs", args.update_epochs >= 1, ">= 1"),
@@ -283,7 +284,8 @@ def train(args: Args) -> Path:
                 value_norm.update(b_returns[:, b_valid])
                 b_targets = value_norm.normalize(b_returns)
                 clipfracs: list[float] = []
-                approx_kl = torch.zeros(())
+                # A batch with no valid step (every env autoresetting throughout) trains nothing but logs.
+                approx_kl = pg_loss = v_loss = entropy_loss = torch.zeros(())
                 for _epoch in range(args.update_epochs):
                     order = torch.randperm(batch_size)
                     for start in range(0, batch_size, minibatch_size):

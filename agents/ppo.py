@@ -29,11 +29,12 @@ import torch
 from torch import nn
 
 from agents.common.actions import masked_categorical
+from agents.common.errors import check_ranges
 from agents.common.nets import ActorCritic
 from agents.common.normalize import RunningNormalizer, agent_major_inputs
 from agents.common.policies import ActFn, masked_greedy
 from agents.common.returns import gae
-from agents.common.session import TrainArgs, TrainingRun, parse_args
+from agents.common.session import TrainArgs, TrainingRun, check_train_args, parse_args
 
 ALGO = "ppo"
 
@@ -80,8 +81,28 @@ class Args(TrainArgs):
     """normalise observations (and the state) by running mean and variance"""
 
 
+def check_args(args: Args) -> None:
+    """InvalidArgs naming the first option out of range."""
+    check_train_args(args)
+    checks = [
+        ("learning_rate", args.learning_rate > 0, "> 0"),
+        ("gamma", 0 <= args.gamma <= 1, "in [0, 1]"),
+        ("num_steps", args.num_steps >= 1, ">= 1"),
+        ("gae_lambda", 0 <= args.gae_lambda <= 1, "in [0, 1]"),
+        ("num_minibatches", 1 <= args.num_minibatches <= args.num_envs * args.num_steps, "in [1, batch]"),
+        ("update_epochs", args.update_epochs >= 1, ">= 1"),
+        ("clip_coef", args.clip_coef > 0, "> 0"),
+        ("ent_coef", args.ent_coef >= 0, ">= 0"),
+        ("vf_coef", args.vf_coef >= 0, ">= 0"),
+        ("max_grad_norm", args.max_grad_norm > 0, "> 0"),
+        ("target_kl", args.target_kl is None or args.target_kl > 0, "> 0 (or unset)"),
+    ]
+    check_ranges(args, checks)
+
+
 def train(args: Args) -> Path:
     """Trains PPO; returns the run directory."""
+    check_args(args)
     run = TrainingRun.start(args, ALGO)
     with run:
         # ALGO LOGIC: initialisation
@@ -162,6 +183,8 @@ def train(args: Args) -> Path:
                 b_values = agent_major(values[:steps])
                 b_valid = valid.reshape(batch_size)
                 clipfracs: list[float] = []
+                # A batch with no valid step (every env autoresetting throughout) trains nothing but logs.
+                approx_kl = pg_loss = v_loss = entropy_loss = torch.zeros(())
                 for _epoch in range(args.update_epochs):
                     order = torch.randperm(batch_size)
                     for start in range(0, batch_size, minibatch_size):

@@ -27,6 +27,8 @@ class RunningNormalizer:
     def update(self, batch: np.ndarray) -> None:
         """Folds in every row of ``batch`` (any leading shape, last axis the features)."""
         rows = batch.reshape(-1, batch.shape[-1]).astype(np.float64)
+        if len(rows) == 0:
+            return  # e.g. a rollout whose every step was an autoreset: nothing to learn from
         if not np.all(np.isfinite(rows)):
             raise ValueError("observation batch holds NaN or inf; cannot normalise it")
         batch_mean, batch_var, n = rows.mean(axis=0), rows.var(axis=0), rows.shape[0]

@@ -42,7 +42,13 @@ import tyro
 
 import pygym
 from agents.common import checkpoint as checkpoints
-from agents.common.errors import CheckpointMismatch, ResumeMismatch, RunDirExists, UnsupportedEnv
+from agents.common.errors import (
+    CheckpointMismatch,
+    ResumeMismatch,
+    RunDirExists,
+    UnsupportedEnv,
+    check_ranges,
+)
 from agents.common.metrics import MetricsLogger
 from agents.common.runs import (
     COMPLETION_TAG,
@@ -99,6 +105,18 @@ class TrainArgs:
 
 
 ArgsT = TypeVar("ArgsT", bound=TrainArgs)
+
+
+def check_train_args(args: TrainArgs) -> None:
+    """InvalidArgs naming the first option every trainer takes that is out of range."""
+    checks = [
+        ("num_envs", args.num_envs >= 1, ">= 1"),
+        ("total_timesteps", args.total_timesteps >= 1, ">= 1"),
+        ("checkpoint_every", args.checkpoint_every >= 0, ">= 0 (0: a tenth of the run)"),
+        ("torch_threads", args.torch_threads >= 1, ">= 1"),
+    ]
+    check_ranges(args, checks)
+
 
 ACTION_KINDS: dict[str, type[gymnasium.spaces.Space]] = {
     "discrete": gymnasium.spaces.Discrete,
@@ -268,6 +286,7 @@ class TrainingRun:
         ``actions`` is the action space the trainer needs: "discrete" or "box" (UnsupportedEnv otherwise)."""
         if actions not in ACTION_KINDS:
             raise ValueError(f"actions {actions!r}: expected one of {', '.join(ACTION_KINDS)}")
+        check_train_args(args)
         checkpoint = None
         config = None
         if args.resume is not None:

@@ -210,3 +210,12 @@ def test_bad_input_gives_named_errors(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []  # nothing written
     cli = pygym_cli("train", "explaboff", "--set", "setting=4x4", "--runs-dir", str(tmp_path), check=False)
     assert cli.returncode == 1 and "ConfigError" in cli.stdout and "4x4" in cli.stdout
+
+
+def test_mappo_trains_through_rollouts_in_which_every_step_is_an_autoreset(tmp_path: Path) -> None:
+    # One-step rollouts of two envs: whenever both envs just ended, the rollout holds no valid step.
+    run = _train("mappo", tmp_path, "--set", "setting=2x3", "--num-steps", "1", "--num-envs", "2",
+                 "--num-minibatches", "1", steps=200)  # fmt: skip
+    losses = read_metric(run, "losses/approx_kl")[1]
+    assert json.loads((run / "summary.json").read_text())["status"] == "finished"
+    assert len(losses) == 100 and (losses == 0).sum() >= 1  # some rollouts had nothing to learn from

@@ -14,7 +14,13 @@ import torch
 
 from agents import trainer
 from agents.common import checkpoint as checkpoints
-from agents.common.errors import CheckpointCorrupt, CheckpointMismatch, RunDirExists, UnsupportedEnv
+from agents.common.errors import (
+    CheckpointCorrupt,
+    CheckpointMismatch,
+    InvalidArgs,
+    RunDirExists,
+    UnsupportedEnv,
+)
 from agents.common.runs import read_metric
 from agents.common.session import parse_args
 from tests.conftest import pygym_cli
@@ -207,4 +213,28 @@ def test_value_based_trainer_refuses_continuous_actions(tmp_path: Path) -> None:
     argv = ["--env", "offload-mec-explaboff-v0", "--set", "setting=2x3", "--runs-dir", str(tmp_path)]
     with pytest.raises(UnsupportedEnv, match="ddqn needs discrete actions; offload-mec-explaboff-v0 has Box"):
         module.train(parse_args(module.Args, argv))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("algo", "argv", "message"),
+    [
+        ("ppo", ["--num-steps", "0"], "--num-steps 0: expected >= 1"),
+        ("ppo", ["--num-minibatches", "0"], r"--num-minibatches 0: expected in \[1, batch\]"),
+        ("ppo", ["--target-kl", "0"], "--target-kl 0.0: expected > 0"),
+        ("a2c", ["--num-steps", "0"], "--num-steps 0: expected >= 1"),
+        ("a2c", ["--gamma", "1.5"], r"--gamma 1.5: expected in \[0, 1\]"),
+        ("ddqn", ["--batch-size", "64", "--buffer-size", "32"], "--buffer-size 32: expected >= batch_size"),
+        ("ddqn", ["--exploration-fraction", "0"], r"--exploration-fraction 0.0: expected in \(0, 1\]"),
+        ("ddqn", ["--num-envs", "0"], "--num-envs 0: expected >= 1"),
+        ("mappo", ["--num-envs", "0"], "--num-envs 0: expected >= 1"),
+        ("ppo", ["--torch-threads", "0"], "--torch-threads 0: expected >= 1"),
+    ],
+)
+def test_options_out_of_range_are_named_before_anything_starts(
+    tmp_path: Path, algo: str, argv: list[str], message: str
+) -> None:
+    module = trainer(algo)
+    with pytest.raises(InvalidArgs, match=message):
+        module.train(parse_args(module.Args, [*argv, "--runs-dir", str(tmp_path)]))
     assert list(tmp_path.iterdir()) == []

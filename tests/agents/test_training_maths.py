@@ -171,6 +171,10 @@ def test_running_normaliser_matches_numpy_over_batches() -> None:
     assert out.abs().max() <= 10.0 and abs(float(out.mean())) < 0.05
     with pytest.raises(ValueError, match="NaN"):
         normalizer.update(np.array([[np.nan, 1.0]]))
+    before = (normalizer.mean.copy(), normalizer.var.copy(), normalizer.count)
+    normalizer.update(np.zeros((0, 2)))  # a rollout with no valid row changes nothing
+    assert np.array_equal(normalizer.mean, before[0]) and np.array_equal(normalizer.var, before[1])
+    assert normalizer.count == before[2]
 
 
 def test_agent_mlp_independent_nets_differ_and_shared_net_sees_the_agent_index() -> None:
