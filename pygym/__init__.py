@@ -34,7 +34,7 @@ from pygym.errors import (
     TlsError,
 )
 from pygym.presets import Preset, preset_scenario, presets
-from pygym.servers import connect, launch, shutdown
+from pygym.servers import connect, launch, shutdown, simulator_cpu_s
 from pygym.vector import VecEnv
 
 __version__ = "0.1.0"
@@ -69,6 +69,7 @@ __all__ = [
     "preset_scenario",
     "presets",
     "shutdown",
+    "simulator_cpu_s",
 ]
 
 

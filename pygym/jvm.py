@@ -116,6 +116,7 @@ class SimulatorProcess:
         self._stderr_thread.start()
         self.endpoint = self._read_handshake(startup_timeout_s)
         self.pid = self.process.pid
+        self._cpu_s = 0.0
 
     def _drain_stderr(self) -> None:
         assert self.process.stderr is not None
@@ -157,6 +158,16 @@ class SimulatorProcess:
 
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    def cpu_s(self) -> float:
+        """CPU seconds (user + system, every thread) the JVM has used, from /proc; once it has exited, the
+        last value read."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            self._cpu_s = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+        return self._cpu_s
 
     def stopped(self) -> bool:
         """Whether every thread of the JVM is stopped (SIGSTOP, or traced), from /proc where there is one."""

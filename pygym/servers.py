@@ -33,6 +33,8 @@ _local: Client | None = None
 _local_pid: int | None = None
 _remote: dict[Endpoint, Client] = {}
 _remote_pid: int | None = None
+_launched: list[Client] = []
+_launched_pid: int | None = None
 
 
 def local_server() -> Client:
@@ -158,9 +160,25 @@ def launch() -> Client:
     """Starts a new simulator JVM owned by the caller (closed with ``client.close()`` or at exit), for
     example to spread a vector env over several JVMs:
     ``pygym.make_vec(..., servers=[pygym.launch() for _ in range(2)])``."""
+    global _launched_pid
     client = Client.start()
     atexit.register(client.close)
+    with _lock:
+        if _launched_pid != os.getpid():
+            _launched.clear()
+            _launched_pid = os.getpid()
+        _launched.append(client)
     return client
+
+
+def simulator_cpu_s() -> float:
+    """CPU seconds used so far by the simulator JVMs this process started (its own and :func:`launch`'s),
+    for a run's cost: the trainer's ``time.process_time()`` plus this. Servers of other processes or
+    machines are not counted, nor a JVM since shut down or replaced after a crash."""
+    with _lock:
+        own = [_local] if _local is not None and _local_pid == os.getpid() else []
+        launched = list(_launched) if _launched_pid == os.getpid() else []
+    return sum(c.process.cpu_s() for c in own + launched if c.process is not None)
 
 
 def shutdown() -> None:

@@ -6,7 +6,7 @@ hands its greedy policy to :class:`PeriodicEvaluator`, which plays ``eval_episod
 every run of the same scenario, so curves of different methods and seeds compare like for like) and logs the
 means of the env's episode figures under ``eval/`` (``eval/avg_cost``, ``eval/success_rate``,
 ``eval/reward``, ...) with ``eval/episodes``, the training episodes finished so far, and ``eval/cpu_s``, the
-trainer's CPU seconds so far (evaluations included). It reads only the
+run's CPU seconds so far (trainer and simulator JVM, evaluations included). It reads only the
 public env API and ``infos["episode"]`` (:func:`agents.evaluation.evaluate`), draws no random number of the
 trainer and leaves the training envs alone, so a run with evaluations trains exactly as one without.
 """

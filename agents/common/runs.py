@@ -12,7 +12,8 @@ A run directory holds
   :mod:`agents.common.evaluator`);
 - ``checkpoints/step_<n>.pt`` and ``checkpoints/latest.pt`` (see :mod:`agents.common.checkpoint`);
 - ``summary.json`` once the run has ended: ``status`` "finished" or "failed" (with the error), steps,
-  final figures, speed, where the time went and the trainer process's CPU seconds (``cpu_s``).
+  final figures, speed, where the time went and the CPU seconds of the trainer process and of the
+  simulator JVM it started (``cpu_s``).
 
 A directory appears complete or not at all: it is assembled under a temporary name and renamed.
 """

@@ -247,8 +247,8 @@ class TrainingRun:
         self.resets: int = counters.get("resets", 0)
         self.episodes: int = counters.get("episodes", 0)
         self.timer = Timer(counters.get("time_s"))
-        # CPU seconds of this process (the trainer; the simulator runs in the JVM), over resumed sessions.
-        self._cpu_offset = counters.get("cpu_s", 0.0) - time.process_time()
+        # CPU seconds of the trainer and of the simulator JVM it started, over resumed sessions.
+        self._cpu_offset = counters.get("cpu_s", 0.0) - self._cpu_now()
         self._last_checkpoint = self.global_step
         # Seeded before the trainer builds its networks; a resumed run's states are put back by restore().
         self.rng = seed_everything(args.seed, args.torch_threads)
@@ -388,8 +388,13 @@ class TrainingRun:
         self.logger.scalars(values, self.global_step)
 
     def cpu_s(self) -> float:
-        """CPU seconds this run's trainer process has used (user + system, all sessions of a resumed run)."""
-        return self._cpu_offset + time.process_time()
+        """CPU seconds this run has used (user + system, all sessions of a resumed run): the trainer process
+        and the simulator JVM it started (a remote server's share is not counted)."""
+        return self._cpu_offset + self._cpu_now()
+
+    @staticmethod
+    def _cpu_now() -> float:
+        return time.process_time() + pygym.simulator_cpu_s()
 
     def log_speed(self) -> None:
         """charts/SPS (env steps per second since the last call) and the time spent per section."""

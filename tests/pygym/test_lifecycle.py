@@ -116,3 +116,26 @@ def test_server_start_failure_exits_with_a_message() -> None:
     finally:
         taken.kill()
         taken.wait()
+
+
+def test_simulator_cpu_s_counts_the_jvms_this_process_started() -> None:
+    launched = pygym.launch()
+    try:
+        before = pygym.simulator_cpu_s()
+        rng = np.random.default_rng(0)
+        steps = 0
+        with pygym.make_vec("offload-neighbour-v0", 8, server=launched) as venv:
+            _, infos = venv.reset(seed=1)
+            while steps < 300:
+                actions = np.argmax(rng.random(infos["action_mask"].shape) * infos["action_mask"], axis=2)
+                _, _, _, _, infos = venv.step(actions.astype(np.int32))
+                steps += 1
+        spent = pygym.simulator_cpu_s() - before
+        assert launched.process is not None
+        with open(f"/proc/{launched.process.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        jvm_total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        assert steps == 300 and spent > 0.05  # 2,400 simulated steps are not free
+        assert launched.process.cpu_s() == pytest.approx(jvm_total, abs=0.05)
+    finally:
+        launched.close()
