@@ -53,7 +53,8 @@ $(JAR): $(JAVA_SRC) $(JAVA_RES) | $(STAMP)
 	@echo "javac --release 17 ($(words $(JAVA_SRC)) sources) -> $(CLASSES)"
 	@javac --release 17 -Xlint:all -Werror -encoding UTF-8 -d $(CLASSES) $(JAVA_SRC)
 	cp -r $(JAVA_DIR)/src/main/resources/. $(CLASSES)/
-	jar --create --file $@ -C $(CLASSES) .
+	@# Written aside, then renamed over the old jar: simulators still running keep reading the jar they opened.
+	jar --create --file $@.tmp -C $(CLASSES) . && mv -f $@.tmp $@
 	@echo "built $@"
 
 $(JUNIT_JAR):

@@ -3,6 +3,7 @@ package edgesim.config;
 import edgesim.io.Excerpt;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,11 +25,18 @@ public final class Config {
     private final Map<String, Entry> entries;
     private final String name;
     private final FileAccess files;
+    /** Each component section's names, found once: every reset of a scenario builds its simulation anew. */
+    private final Map<String, List<String>> components;
 
     private Config(Map<String, Entry> entries, String name, FileAccess files) {
         this.entries = Collections.unmodifiableMap(entries);
         this.name = name;
         this.files = files;
+        Map<String, List<String>> found = new HashMap<>();
+        for (String section : COMPONENT_SECTIONS) {
+            found.put(section, List.copyOf(scanComponentNames(section)));
+        }
+        this.components = Map.copyOf(found);
     }
 
     /** Parses configuration text; {@code name} appears in error messages (a file or scenario name). */
@@ -120,6 +128,14 @@ public final class Config {
         return new ConfigReader(this, "", new java.util.HashSet<>(), numbers);
     }
 
+    /**
+     * As {@link #reader(java.util.Map)}, but recording no keys (so no {@link ConfigReader#unusedKeys}): for
+     * building again from a configuration a recording reader has already checked.
+     */
+    public ConfigReader trustedReader(java.util.Map<String, Double> numbers) {
+        return new ConfigReader(this, "", null, numbers);
+    }
+
     /** The name given at parse time, used in messages. */
     public String name() {
         return name;
@@ -142,6 +158,11 @@ public final class Config {
 
     /** Components declared in {@code section} ("protocol", "init", "control"), in declaration order. */
     public List<String> componentNames(String section) {
+        List<String> known = components.get(section);
+        return known != null ? known : scanComponentNames(section);
+    }
+
+    private List<String> scanComponentNames(String section) {
         List<String> names = new ArrayList<>();
         String prefix = section + ".";
         for (String key : entries.keySet()) {

@@ -27,6 +27,7 @@ public final class ConfigReader {
 
     private final Config config;
     private final String prefix;
+    /** Keys read so far; null for a reader that does not record them. */
     private final Set<String> used;
     /** Numbers of the keys evaluated so far, shared by the readers of one tree. */
     private final Map<String, Double> numbers;
@@ -153,6 +154,9 @@ public final class ConfigReader {
 
     /** Keys present in the configuration that no reader has read so far. */
     public List<String> unusedKeys() {
+        if (used == null) {
+            throw new IllegalStateException("this reader does not record the keys it reads (Config.trustedReader)");
+        }
         List<String> unused = new ArrayList<>();
         for (String key : config.keys()) {
             if (!used.contains(key)) {
@@ -172,7 +176,9 @@ public final class ConfigReader {
         if (entry == null) {
             throw new ConfigException(missingMessage(full, chain));
         }
-        used.add(full);
+        if (used != null) {
+            used.add(full);
+        }
         String value = entry.value();
         if (config.entry(value) != null && !value.equals(full)) {
             enter(full, chain);
@@ -188,7 +194,9 @@ public final class ConfigReader {
         if (entry == null) {
             throw new ConfigException(missingMessage(full, chain));
         }
-        used.add(full);
+        if (used != null) {
+            used.add(full);
+        }
         Double known = numbers.get(full);
         if (known != null) {
             return known;

@@ -144,10 +144,10 @@ public abstract class AbstractScenario implements Scenario {
 
     private void build(long seed) {
         close(); // the previous episode's workload file, which may have lines left
-        ConfigReader reader = config.reader(numbers);
         if (validated) {
-            sim = new Simulation(reader, types, seed);
+            sim = new Simulation(config.trustedReader(numbers), types, seed);
         } else {
+            ConfigReader reader = config.reader(numbers);
             readKeysFirst(reader);
             sim = new Simulation(reader, types, seed);
             readKeys(reader, sim);

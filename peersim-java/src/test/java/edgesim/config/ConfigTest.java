@@ -35,6 +35,23 @@ class ConfigTest {
     }
 
     @Test
+    void aTrustedReaderReadsTheSameValuesAndRecordsNoKeys() {
+        Config c = Config.parse(TEXT, "t");
+        Map<String, Double> numbers = new java.util.HashMap<>();
+        ConfigReader checked = c.reader(numbers);
+        ConfigReader trusted = c.trustedReader(numbers);
+        for (ConfigReader r : List.of(checked, trusted)) {
+            assertEquals(20, r.getInt("network.size", 1, 100));
+            assertEquals(1000, r.getInt("env.steps", 0, 100_000));
+            assertEquals("Cpu", r.getString("protocol.cpu"));
+        }
+        assertEquals(List.of("protocol.cpu.cores", "protocol.cpu.rate_hz", "env.flag"), checked.unusedKeys());
+        assertThrows(IllegalStateException.class, trusted::unusedKeys);
+        assertEquals(List.of("cpu"), c.componentNames("protocol"));
+        assertEquals(List.of("flag", "steps"), c.componentNames("env").stream().sorted().toList());
+    }
+
+    @Test
     void overridesReplaceKnownKeysAndRejectUnknownOnes() {
         Config c = Config.parse(TEXT, "scenario-x").withOverrides(Map.of("nodes", "30"));
         assertEquals(30, c.reader().getInt("network.size", 1, 100));
