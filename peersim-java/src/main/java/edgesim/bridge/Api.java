@@ -3,6 +3,7 @@ package edgesim.bridge;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -31,7 +32,7 @@ final class Api {
     }
 
     /** Method name to argument types. */
-    static final Map<String, List<Type>> METHODS = new TreeMap<>(Map.ofEntries(
+    static final Map<String, List<Type>> METHODS = Collections.unmodifiableSortedMap(new TreeMap<>(Map.ofEntries(
             Map.entry("hello", List.of(Type.STRING)),
             Map.entry("contractVersion", List.of()),
             Map.entry("envIds", List.of()),
@@ -45,7 +46,7 @@ final class Api {
             Map.entry("sessionCount", List.of()),
             Map.entry("fileOffer", List.of(Type.STRING, Type.LONG)),
             Map.entry("fileChunk", List.of(Type.STRING, Type.LONG, Type.BYTES)),
-            Map.entry("fileEnd", List.of(Type.STRING))));
+            Map.entry("fileEnd", List.of(Type.STRING)))));
 
     /** What py4j's other commands are, for the refusal. */
     private static final Map<String, String> COMMANDS = Map.ofEntries(

@@ -23,7 +23,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * until every session is reset. Calls on one group are serialised.
  */
 final class Group {
-    private static final AtomicInteger POOLS = new AtomicInteger();
     /** Claims per thread and call: small enough to balance uneven steps, large enough to keep claims cheap. */
     private static final int CHUNKS_PER_THREAD = 8;
 
@@ -40,15 +39,17 @@ final class Group {
     private boolean closed;
     private SharedFrames shared;
 
-    Group(List<Scenario> scenarios, int threads) {
+    /** {@code name} names the worker threads ({@code name-worker-k}). */
+    Group(List<Scenario> scenarios, int threads, String name) {
         this.scenarios = scenarios.toArray(new Scenario[0]);
         this.spec = this.scenarios[0].spec();
         this.frames = new Frames(spec);
         int n = this.scenarios.length;
         this.threads = Math.max(1, Math.min(threads, n));
         // The caller's thread steps one share itself, so a pool of threads - 1 workers keeps `threads` busy.
+        AtomicInteger workers = new AtomicInteger();
         this.pool = this.threads == 1 ? null : Executors.newFixedThreadPool(this.threads - 1, r -> {
-            Thread t = new Thread(r, "group-worker-" + POOLS.incrementAndGet());
+            Thread t = new Thread(r, name + "-worker-" + workers.incrementAndGet());
             t.setDaemon(true);
             return t;
         });

@@ -235,6 +235,8 @@ public final class Sessions {
         reserve(owner, count, nodes);
         boolean referenced = false;
         List<Scenario> scenarios = new ArrayList<>(count);
+        // Taken first so the workers carry the group's id in their names (an id of a failed create is skipped).
+        int id = nextId.getAndIncrement();
         Group group;
         try {
             if (!used.isEmpty()) {
@@ -244,13 +246,13 @@ public final class Sessions {
             for (int i = 0; i < count; i++) {
                 scenarios.add(catalog.create(envId, config));
             }
-            group = new Group(scenarios, threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
+            group = new Group(scenarios, threads > 0 ? threads : Runtime.getRuntime().availableProcessors(),
+                    "group-" + id);
         } catch (RuntimeException | Error e) {
             scenarios.forEach(Scenario::close);
             unreserve(owner, count, nodes, referenced ? used : List.of());
             throw e;
         }
-        int id = nextId.getAndIncrement();
         synchronized (this) {
             if (!owner.gone) {
                 groups.put(id, new Entry(group, owner, used, count * nodes));

@@ -28,7 +28,7 @@ class GroupTest {
         for (int i = 0; i < n; i++) {
             scenarios.add(CATALOG.create(envId, overrides));
         }
-        return new Group(scenarios, threads);
+        return new Group(scenarios, threads, "test-group");
     }
 
     /** Every batch frame of {@code calls} calls with random valid actions, resetting envs whose episode ended. */
