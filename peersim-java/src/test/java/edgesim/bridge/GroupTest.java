@@ -96,6 +96,12 @@ class GroupTest {
             one.close();
             four.close();
         }
+        // 67 sessions on 4 threads are claimed two at a time, the last claim holding one.
+        Group one = group("offload-mec-explaboff-v0", Map.of(), 67, 1);
+        Group four = group("offload-mec-explaboff-v0", Map.of(), 67, 4);
+        assertSameFrames(trajectory(one, 40, 9), trajectory(four, 40, 9));
+        one.close();
+        four.close();
     }
 
     @Test
