@@ -20,7 +20,7 @@ JAR := pygym/_java/edgesim.jar
 JUNIT_JAR ?= /usr/share/java/junit-platform-console-standalone.jar
 
 .PHONY: help setup build test test-java test-py test-rllib rllib-venv lint bench libbench demo golden clean images \
-	container-test train-bench explaboff-bench trainer-speed
+	container-test train-bench train-bench-long explaboff-bench explaboff-exploring trainer-speed
 
 help:
 	@echo "make setup   - virtualenv (torch CPU pinned first), editable install, simulator jar"
@@ -33,7 +33,9 @@ help:
 	@echo "make images  - simulator and trainer container images (podman or docker), with their sizes"
 	@echo "make container-test - builds the images, then runs simulator and trainer containers and checks them"
 	@echo "make train-bench - DDQN, A2C and PPO on two presets x 3 seeds (pygym sweep), evaluated next to heuristics"
+	@echo "make train-bench-long - DDQN and PPO on hetero-heavy at longer budgets, 16 envs: results/train-bench-long/"
 	@echo "make explaboff-bench - ExplabOff's comparison reproduced (pygym reproduce explaboff): results/explaboff/"
+	@echo "make explaboff-exploring - ExplabOff whose exploration lasts the run: results/explaboff-exploring-*/"
 	@echo "make trainer-speed - env steps/s and updates/s of the five continuous-action trainers"
 
 setup: $(STAMP) $(JAR)
@@ -110,6 +112,12 @@ train-bench: $(JAR)
 	mkdir -p results/train-bench
 	cp runs/train-bench/comparison.json runs/train-bench/curves-*.png results/train-bench/
 
+# The heavy heterogeneous preset again, DDQN and PPO with longer budgets and 16 envs (agents/bench/train-bench-long.toml).
+train-bench-long: $(JAR)
+	COLUMNS=120 $(VENV)/bin/pygym sweep agents/bench/train-bench-long.toml
+	mkdir -p results/train-bench-long
+	cp runs/train-bench-long/comparison.json runs/train-bench-long/curves-*.png results/train-bench-long/
+
 # ExplabOff's comparison at the budget of the committed results/explaboff (about 2 h 10 min on 2 cores, 49 runs):
 # 7 methods x 3 settings. Rerunning skips finished runs and rewrites the CSV, figure and tables. Ray's workers run at normal
 # priority (RAY_worker_niceness=0) so that a shared machine does not starve them.
@@ -117,6 +125,19 @@ EXPLABOFF_GRID := --settings 2x3,2x5,3x7 --seeds 2x3=3,2x5=2,3x7=2 --episodes 2x
 	--algos explaboff,cmoff,maddpg,matd3,mappo,explaboff-faithful,cmoff-faithful
 explaboff-bench: $(JAR)
 	RAY_worker_niceness=0 COLUMNS=120 $(VENV)/bin/pygym reproduce explaboff -o results/explaboff $(EXPLABOFF_GRID)
+
+# ExplabOff with its exploration noise decaying to zero at the end of the budget instead of after the release's
+# 25,000 episodes (--noise-episodes), at budgets of about 10 CPU-minutes per run; and, at the committed grid's
+# 2x3 budget, ExplabOff and CMOff with noise that never decays (about 40 minutes on 2 cores in all).
+explaboff-exploring: $(JAR)
+	RAY_worker_niceness=0 COLUMNS=120 $(VENV)/bin/pygym reproduce explaboff -o results/explaboff-exploring-2x3 \
+		--settings 2x3 --seeds 3 --episodes 200000 --eval-every 4000 --algos explaboff --arg explaboff.noise_episodes=200000
+	RAY_worker_niceness=0 COLUMNS=120 $(VENV)/bin/pygym reproduce explaboff -o results/explaboff-exploring-larger \
+		--settings 2x5,3x7 --seeds 2 --episodes 2x5=150000,3x7=100000 --eval-every 2x5=3000,3x7=2500 --algos explaboff \
+		--arg explaboff.noise_episodes=120000
+	RAY_worker_niceness=0 COLUMNS=120 $(VENV)/bin/pygym reproduce explaboff -o results/explaboff-exploring-control \
+		--settings 2x3 --seeds 3 --episodes 50000 --eval-every 1000 --algos explaboff,cmoff \
+		--arg explaboff.noise_episodes=1000000 --arg cmoff.noise_episodes=1000000
 
 trainer-speed: $(JAR)
 	$(PY) -m agents.bench.speed --steps 100000 --settings 2x3,3x7
