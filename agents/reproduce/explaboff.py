@@ -762,7 +762,8 @@ def plot_figure(report: Report, output: Path) -> Path:
     import matplotlib.pyplot as plt
 
     settings = report.plan.settings
-    fig, axes = plt.subplots(2, len(settings), figsize=(5.2 * len(settings), 7.2), squeeze=False)
+    # At least 8 inches wide, so that a one-setting figure still fits its title.
+    fig, axes = plt.subplots(2, len(settings), figsize=(max(5.2 * len(settings), 8.0), 7.2), squeeze=False)
     letters = "abc"
     for col, setting in enumerate(settings):
         for row, (key, label) in enumerate((("avg_cost", "AvgCost"), ("success_rate", "SuccRate"))):
@@ -816,7 +817,7 @@ def plot_mi(report: Report, output: Path) -> Path:
         ("charts/mi_upper", "I_upper on replay batches"),
         ("charts/good_return_mean", "GOOD (solid) / BAD (dashed) mean return"),
     )
-    fig, axes = plt.subplots(len(panels), len(settings), figsize=(5.2 * len(settings), 10), squeeze=False)
+    fig, axes = plt.subplots(len(panels), len(settings), figsize=(max(5.2 * len(settings), 8.0), 10), squeeze=False)
     for col, setting in enumerate(settings):
         for row, (tag, title) in enumerate(panels):
             ax = axes[row][col]
