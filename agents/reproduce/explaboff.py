@@ -817,7 +817,9 @@ def plot_mi(report: Report, output: Path) -> Path:
         ("charts/mi_upper", "I_upper on replay batches"),
         ("charts/good_return_mean", "GOOD (solid) / BAD (dashed) mean return"),
     )
-    fig, axes = plt.subplots(len(panels), len(settings), figsize=(max(5.2 * len(settings), 8.0), 10), squeeze=False)
+    fig, axes = plt.subplots(
+        len(panels), len(settings), figsize=(max(5.2 * len(settings), 8.0), 10), squeeze=False
+    )
     for col, setting in enumerate(settings):
         for row, (tag, title) in enumerate(panels):
             ax = axes[row][col]
