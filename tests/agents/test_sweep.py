@@ -107,7 +107,7 @@ def test_local_sweep_runs_trials_reports_failures_and_skips_finished_runs(tmp_pa
         assert (run / "config.json").is_file() and (run / "checkpoints" / "latest.pt").is_file()
         assert json.loads((run / "summary.json").read_text())["global_step"] >= 120
     for outcome in by_status["failed"]:
-        assert "num_envs" in outcome["error"], outcome["error"]
+        assert "InvalidArgs: --num-envs 0: expected >= 1" in outcome["error"], outcome["error"]
     policies = [r["policy"] for r in result["evaluation"] if r["kind"] != "run"]
     assert policies == ["local", "ppo", "a2c"]
     assert all(r["episodes"] == 2 for r in result["evaluation"])
