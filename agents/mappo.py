@@ -42,6 +42,7 @@ from torch.nn import functional
 from agents.common.continuous import ContinuousArgs, greedy_box_policy, resolved_options
 from agents.common.errors import check_ranges
 from agents.common.evaluator import PeriodicEvaluator, check_eval_args
+from agents.common.losses import clipped_policy_loss
 from agents.common.nets import AgentMLP
 from agents.common.normalize import RunningNormalizer, agent_major_inputs
 from agents.common.policies import ActFn
@@ -297,22 +298,10 @@ def train(args: Args) -> Path:
                         dist = actor(b_obs[:, mb])
                         new_logprob = dist.log_prob(b_actions[:, mb]).sum(-1)
                         entropy = dist.entropy().sum(-1)
-                        logratio = new_logprob - b_logprobs[:, mb]
-                        ratio = logratio.exp()
-                        with torch.no_grad():
-                            approx_kl = (((ratio - 1) - logratio) * weight).sum() / count
-                            clipfracs.append(
-                                float((((ratio - 1.0).abs() > args.clip_coef).float() * weight).sum() / count)
-                            )
-                        mb_adv = b_advantages[:, mb]
-                        mean = (mb_adv * weight).sum() / count
-                        std = (((mb_adv - mean) ** 2 * weight).sum() / count).sqrt()
-                        mb_adv = (mb_adv - mean) / (std + 1e-8)
-                        pg_loss = torch.max(
-                            -mb_adv * ratio,
-                            -mb_adv * torch.clamp(ratio, 1 - args.clip_coef, 1 + args.clip_coef),
+                        pg_loss, approx_kl, clipfrac = clipped_policy_loss(
+                            new_logprob - b_logprobs[:, mb], b_advantages[:, mb], weight, args.clip_coef, True
                         )
-                        pg_loss = (pg_loss * weight).sum() / count
+                        clipfracs.append(clipfrac)
                         entropy_loss = (entropy * weight).sum() / count
                         actor_loss = pg_loss - args.ent_coef * entropy_loss
                         actor_optimizer.zero_grad()

@@ -30,6 +30,7 @@ from torch import nn
 
 from agents.common.actions import masked_categorical
 from agents.common.errors import check_ranges
+from agents.common.losses import clipped_policy_loss
 from agents.common.nets import ActorCritic
 from agents.common.normalize import RunningNormalizer, agent_major_inputs
 from agents.common.policies import ActFn, masked_greedy
@@ -197,23 +198,11 @@ def train(args: Args) -> Path:
                         new_logprob = dist.log_prob(b_actions[:, mb])
                         entropy = dist.entropy()
                         new_value = agent.value(b_obs[:, mb], b_states[mb])
-                        logratio = new_logprob - b_logprobs[:, mb]
-                        ratio = logratio.exp()
-                        with torch.no_grad():
-                            approx_kl = (((ratio - 1) - logratio) * weight).sum() / count
-                            clipfracs.append(
-                                float((((ratio - 1.0).abs() > args.clip_coef).float() * weight).sum() / count)
-                            )
-                        mb_adv = b_advantages[:, mb]
-                        if args.norm_adv:
-                            mean = (mb_adv * weight).sum() / count
-                            std = (((mb_adv - mean) ** 2 * weight).sum() / count).sqrt()
-                            mb_adv = (mb_adv - mean) / (std + 1e-8)
-                        pg_loss = torch.max(
-                            -mb_adv * ratio,
-                            -mb_adv * torch.clamp(ratio, 1 - args.clip_coef, 1 + args.clip_coef),
-                        )
-                        pg_loss = (pg_loss * weight).sum() / count
+                        pg_loss, approx_kl, clipfrac = clipped_policy_loss(
+                            new_logprob - b_logprobs[:, mb], b_advantages[:, mb], weight, args.clip_coef,
+                            args.norm_adv,
+                        )  # fmt: skip
+                        clipfracs.append(clipfrac)
                         if args.clip_vloss:
                             unclipped = (new_value - b_returns[:, mb]) ** 2
                             clipped_value = b_values[:, mb] + torch.clamp(

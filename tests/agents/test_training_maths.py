@@ -8,6 +8,7 @@ import torch
 
 from agents.common.actions import epsilon_greedy, masked_argmax, masked_categorical, uniform_allowed
 from agents.common.buffers import ReplayBuffer
+from agents.common.losses import clipped_policy_loss
 from agents.common.nets import AgentMLP
 from agents.common.normalize import RunningNormalizer
 from agents.common.returns import gae, nstep_returns
@@ -193,3 +194,19 @@ def test_linear_schedule() -> None:
     assert linear_schedule(1.0, 0.1, 100, 0) == 1.0
     assert linear_schedule(1.0, 0.1, 100, 50) == pytest.approx(0.55)
     assert linear_schedule(1.0, 0.1, 100, 1000) == pytest.approx(0.1)
+
+
+def test_clipped_policy_loss_counts_only_weighted_rows() -> None:
+    logratio = torch.tensor([[0.0, 0.5, -0.5, 3.0]])
+    advantages = torch.tensor([[1.0, 2.0, -1.0, 100.0]])
+    weight = torch.tensor([[1.0, 1.0, 1.0, 0.0]])  # the last row is an autoreset step: ignored
+    loss, approx_kl, clipfrac = clipped_policy_loss(logratio, advantages, weight, 0.2, False)
+    ratio = logratio[0, :3].exp()
+    expected = torch.max(-advantages[0, :3] * ratio, -advantages[0, :3] * ratio.clamp(0.8, 1.2)).mean()
+    assert torch.allclose(loss, expected)
+    assert torch.allclose(approx_kl, ((ratio - 1) - logratio[0, :3]).mean())
+    assert clipfrac == pytest.approx(2 / 3)
+    normalised, _, _ = clipped_policy_loss(logratio, advantages, weight, 0.2, True)
+    valid = advantages[0, :3]
+    standard = (valid - valid.mean()) / (valid.std(unbiased=False) + 1e-8)
+    assert torch.allclose(normalised, torch.max(-standard * ratio, -standard * ratio.clamp(0.8, 1.2)).mean())
