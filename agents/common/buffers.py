@@ -9,6 +9,7 @@ DDQN-MARL shares one, which fills each agent's buffer at every N-th slot and sam
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,21 +29,60 @@ class Batch:
     next_masks: torch.Tensor
 
 
-class ReplayBuffer:
-    """A ring of ``capacity`` rows, each one step of one environment for all ``num_agents`` agents."""
+class Ring:
+    """The bookkeeping of a first-in first-out ring of ``capacity`` rows kept in numpy arrays (the
+    attributes named by ``fields``): where new rows go, how many are held, and the checkpoint of the rows."""
 
-    def __init__(self, capacity: int, num_agents: int, obs_dim: int, n_actions: int) -> None:
+    def __init__(self, capacity: int) -> None:
         if capacity < 1:
             raise ValueError(f"replay capacity must be >= 1, got {capacity}")
         self.capacity = capacity
+        self.position = 0
+        self.size = 0
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The arrays that hold the rows."""
+        raise NotImplementedError
+
+    def claim(self, n: int) -> np.ndarray:
+        """The slots of ``n`` new rows (overwriting the oldest once full); ValueError if they do not fit."""
+        if n > self.capacity:
+            raise ValueError(f"{n} rows do not fit a replay buffer of {self.capacity}")
+        slots = (self.position + np.arange(n)) % self.capacity
+        self.position = int((self.position + n) % self.capacity)
+        self.size = min(self.size + n, self.capacity)
+        return slots
+
+    def state_dict(self) -> dict[str, Any]:
+        n = self.size
+        state: dict[str, Any] = {"capacity": self.capacity, "position": self.position, "size": n}
+        state.update({name: torch.from_numpy(getattr(self, name)[:n].copy()) for name in self.fields})
+        return state
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        if state["capacity"] != self.capacity:
+            raise ValueError(f"replay capacity {state['capacity']} in the checkpoint, {self.capacity} now")
+        n = int(state["size"])
+        for name in self.fields:
+            getattr(self, name)[:n] = state[name].numpy()
+        self.size = n
+        self.position = int(state["position"])
+
+
+class ReplayBuffer(Ring):
+    """A ring of ``capacity`` rows, each one step of one environment for all ``num_agents`` agents."""
+
+    fields = ("observations", "next_observations", "actions", "rewards", "terminations", "next_masks")
+
+    def __init__(self, capacity: int, num_agents: int, obs_dim: int, n_actions: int) -> None:
+        super().__init__(capacity)
         self.observations = np.zeros((capacity, num_agents, obs_dim), np.float32)
         self.next_observations = np.zeros((capacity, num_agents, obs_dim), np.float32)
         self.actions = np.zeros((capacity, num_agents), np.int64)
         self.rewards = np.zeros((capacity, num_agents), np.float32)
         self.terminations = np.zeros((capacity, num_agents), np.bool_)
         self.next_masks = np.zeros((capacity, num_agents, n_actions), np.bool_)
-        self.position = 0
-        self.size = 0
 
     def add(
         self,
@@ -57,17 +97,13 @@ class ReplayBuffer:
         """Adds the rows of a vector step (arrays shaped (N, A, ...)) whose ``valid`` entry is true (a
         step that crosses an autoreset is not a transition). Returns the number of rows added."""
         rows = np.flatnonzero(valid)
-        if len(rows) > self.capacity:
-            raise ValueError(f"{len(rows)} rows do not fit a replay buffer of {self.capacity}")
-        slots = (self.position + np.arange(len(rows))) % self.capacity
+        slots = self.claim(len(rows))
         self.observations[slots] = observations[rows]
         self.actions[slots] = actions[rows]
         self.rewards[slots] = rewards[rows]
         self.next_observations[slots] = next_observations[rows]
         self.terminations[slots] = terminations[rows]
         self.next_masks[slots] = next_masks[rows]
-        self.position = int((self.position + len(rows)) % self.capacity)
-        self.size = min(self.size + len(rows), self.capacity)
         return len(rows)
 
     def sample(self, rng: np.random.Generator, batch_size: int) -> Batch:
@@ -85,26 +121,3 @@ class ReplayBuffer:
             terminations=torch.from_numpy(self.terminations[rows, agents]),
             next_masks=torch.from_numpy(self.next_masks[rows, agents]),
         )
-
-    def state_dict(self) -> dict[str, Any]:
-        n = self.size
-        return {
-            "capacity": self.capacity,
-            "position": self.position,
-            "size": n,
-            "observations": torch.from_numpy(self.observations[:n].copy()),
-            "next_observations": torch.from_numpy(self.next_observations[:n].copy()),
-            "actions": torch.from_numpy(self.actions[:n].copy()),
-            "rewards": torch.from_numpy(self.rewards[:n].copy()),
-            "terminations": torch.from_numpy(self.terminations[:n].copy()),
-            "next_masks": torch.from_numpy(self.next_masks[:n].copy()),
-        }
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        if state["capacity"] != self.capacity:
-            raise ValueError(f"replay capacity {state['capacity']} in the checkpoint, {self.capacity} now")
-        n = int(state["size"])
-        for name in ("observations", "next_observations", "actions", "rewards", "terminations", "next_masks"):
-            getattr(self, name)[:n] = state[name].numpy()
-        self.size = n
-        self.position = int(state["position"])

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from agents.common.buffers import Ring
 from agents.common.evaluator import EvalArgs
 from agents.common.nets import AgentMLP
 from agents.common.normalize import RunningNormalizer
@@ -80,7 +81,7 @@ class JointBatch:
     dones: torch.Tensor
 
 
-class JointReplay:
+class JointReplay(Ring):
     """A ring of ``capacity`` joint transitions (every agent's observation, action and reward of one env
     step). The global state is stored only when it is not the concatenated observations
     (``state_dim=None``: derived), which halves the memory of the MEC scenarios."""
@@ -90,9 +91,7 @@ class JointReplay:
     def __init__(
         self, capacity: int, num_agents: int, obs_dim: int, act_dim: int, state_dim: int | None
     ) -> None:
-        if capacity < 1:
-            raise ValueError(f"replay capacity must be >= 1, got {capacity}")
-        self.capacity = capacity
+        super().__init__(capacity)
         self.observations = np.zeros((capacity, num_agents, obs_dim), np.float32)
         self.actions = np.zeros((capacity, num_agents, act_dim), np.float32)
         self.rewards = np.zeros((capacity, num_agents), np.float32)
@@ -101,8 +100,10 @@ class JointReplay:
         self.stores_states = state_dim is not None
         self.states = np.zeros((capacity if state_dim else 0, state_dim or 0), np.float32)
         self.next_states = np.zeros_like(self.states)
-        self.position = 0
-        self.size = 0
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.FIELDS + (("states", "next_states") if self.stores_states else ())
 
     def add(
         self,
@@ -116,21 +117,17 @@ class JointReplay:
     ) -> int:
         """Appends rows (leading axis); returns how many."""
         n = len(observations)
-        if n > self.capacity:
-            raise ValueError(f"{n} rows do not fit a replay buffer of {self.capacity}")
-        slots = (self.position + np.arange(n)) % self.capacity
+        if self.stores_states and (states is None or next_states is None):
+            raise ValueError("this replay stores states: pass states and next_states")
+        slots = self.claim(n)
         self.observations[slots] = observations
         self.actions[slots] = actions
         self.rewards[slots] = rewards
         self.next_observations[slots] = next_observations
         self.dones[slots] = dones
         if self.stores_states:
-            if states is None or next_states is None:
-                raise ValueError("this replay stores states: pass states and next_states")
             self.states[slots] = states
             self.next_states[slots] = next_states
-        self.position = int((self.position + n) % self.capacity)
-        self.size = min(self.size + n, self.capacity)
         return n
 
     def sample(self, rng: np.random.Generator, batch_size: int) -> JointBatch:
@@ -152,23 +149,6 @@ class JointReplay:
             next_states=torch.from_numpy(np.ascontiguousarray(next_states)),
             dones=torch.from_numpy(self.dones[rows].astype(np.float32)),
         )
-
-    def state_dict(self) -> dict[str, Any]:
-        n = self.size
-        fields = self.FIELDS + (("states", "next_states") if self.stores_states else ())
-        state: dict[str, Any] = {"capacity": self.capacity, "position": self.position, "size": n}
-        state.update({name: torch.from_numpy(getattr(self, name)[:n].copy()) for name in fields})
-        return state
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        if state["capacity"] != self.capacity:
-            raise ValueError(f"replay capacity {state['capacity']} in the checkpoint, {self.capacity} now")
-        n = int(state["size"])
-        fields = self.FIELDS + (("states", "next_states") if self.stores_states else ())
-        for name in fields:
-            getattr(self, name)[:n] = state[name].numpy()
-        self.size = n
-        self.position = int(state["position"])
 
 
 class OrnsteinUhlenbeck:
