@@ -76,7 +76,7 @@ from agents.common.continuous import (
     JointReplay,
     Means,
     OrnsteinUhlenbeck,
-    actor_inputs,
+    box_actions,
     critic_inputs,
     deterministic_actors_policy,
     no_bootstrap,
@@ -544,10 +544,7 @@ def train(args: Args, algo: str = ALGO) -> Path:
             joint_state=joint_state,
         )
 
-        def greedy(obs: np.ndarray) -> np.ndarray:
-            with torch.no_grad():
-                x = actor_inputs(torch.from_numpy(obs), obs_norm, normalize)
-                return actors(x).transpose(0, 1).numpy()
+        greedy = functools.partial(box_actions, actors, obs_norm=obs_norm, normalize=normalize)
 
         def update() -> None:
             """One training iteration: the MI networks (in the MI phase), the critic, the actors."""

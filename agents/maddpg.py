@@ -48,7 +48,7 @@ from agents.common.continuous import (
     JointBatch,
     JointReplay,
     Means,
-    actor_inputs,
+    box_actions,
     critic_inputs,
     deterministic_actors_policy,
     no_bootstrap,
@@ -271,10 +271,7 @@ def train(args: Args, algo: str = ALGO) -> Path:
             joint_state=joint_state,
         )
 
-        def greedy(obs: np.ndarray) -> np.ndarray:
-            with torch.no_grad():
-                x = actor_inputs(torch.from_numpy(obs), obs_norm, normalize)
-                return learner.actors(x).transpose(0, 1).numpy()
+        greedy = functools.partial(box_actions, learner.actors, obs_norm=obs_norm, normalize=normalize)
 
         obs, infos = run.reset_envs()
         state = venv.state()

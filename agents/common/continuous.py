@@ -261,6 +261,18 @@ def actor_inputs(obs: torch.Tensor, obs_norm: RunningNormalizer, normalize: bool
     return obs_norm(x) if normalize else x
 
 
+def box_actions(
+    actor: Callable[[torch.Tensor], torch.Tensor],
+    obs: np.ndarray,
+    obs_norm: RunningNormalizer,
+    normalize: bool,
+) -> np.ndarray:
+    """A deterministic actor's actions (B, A, act_dim) for a batch of observations (B, A, D) while training
+    (the running statistics, not a checkpoint's)."""
+    with torch.no_grad():
+        return actor(actor_inputs(torch.from_numpy(obs), obs_norm, normalize)).transpose(0, 1).numpy()
+
+
 def critic_inputs(
     obs: torch.Tensor,
     states: torch.Tensor,
