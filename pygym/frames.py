@@ -71,10 +71,8 @@ class Batch:
     """int32 (n,): task records per session (zeros when records were not asked for)"""
     task_records: np.ndarray
     """float64 (total, fields): every session's task records, session after session"""
-
-    @property
-    def ended(self) -> np.ndarray:
-        return self.terminated | self.truncated
+    ended: np.ndarray
+    """bool (n,): terminated or truncated"""
 
     def records_of(self, i: int) -> np.ndarray:
         """Session ``i``'s task records."""
@@ -210,11 +208,13 @@ class Layout:
             )
         a = self.agents
         end_flags = np.frombuffer(buf, np.int8, n, ends)
+        terminated = (end_flags & END_TERMINATED) != 0
+        truncated = (end_flags & END_TRUNCATED) != 0
         obs = np.frombuffer(buf, "<f4", n * a * self.obs_dim, observation).reshape(n, a, self.obs_dim)
         batch = Batch(
             step=np.frombuffer(buf, "<i4", n, step),
-            terminated=(end_flags & END_TERMINATED) != 0,
-            truncated=(end_flags & END_TRUNCATED) != 0,
+            terminated=terminated,
+            truncated=truncated,
             time_s=np.frombuffer(buf, "<f8", n, time),
             observation=obs,
             action_mask=np.frombuffer(buf, np.int8, n * a * self.actions, mask).reshape(n, a, self.actions),
@@ -222,6 +222,7 @@ class Layout:
             state=obs.reshape(n, a * self.obs_dim)
             if self.state_is_observations
             else np.frombuffer(buf, "<f4", n * self.state_dim, state).reshape(n, self.state_dim),
+            ended=terminated | truncated,
             record_counts=np.frombuffer(buf, "<i4", n, counts),
             task_records=np.frombuffer(buf, "<f8", records * self.record_fields, records_at).reshape(
                 records, self.record_fields

@@ -42,6 +42,8 @@ from pygym.frames import OP_HOLD, OP_RESET, OP_STEP, Batch
 from pygym.group import MAX_SEED, SessionGroup, check_seed, episode_seeds, fresh_seed
 
 AUTORESET_MODES = ("next_step", "same_step")
+_RESET_OR_STEP = np.array([OP_STEP, OP_RESET], dtype=np.int8)
+"""the operation of a session, indexed by whether it resets"""
 
 
 def env_class(env_id: str) -> type[SimParallelEnv]:
@@ -49,6 +51,36 @@ def env_class(env_id: str) -> type[SimParallelEnv]:
         return REGISTRY[env_id]
     except KeyError:
         raise ConfigError(f"unknown env id {env_id!r}; known: {', '.join(sorted(REGISTRY))}") from None
+
+
+class EpisodeSeedTable:
+    """Where each env is in its seed sequence (:func:`pygym.group.episode_seeds`), with the next ``EPISODES``
+    seeds of every env computed ahead: a vector env whose episodes end at nearly every call then finds its
+    seeds with one lookup instead of SplitMix64's dozen numpy operations."""
+
+    EPISODES = 64
+
+    def __init__(self, bases: np.ndarray) -> None:
+        self.bases = bases
+        """each env's first seed (its episode 0)"""
+        self.episodes = np.zeros(len(bases), dtype=np.int64)
+        self._rows = np.arange(len(bases))
+        self._fill()
+
+    def _fill(self) -> None:
+        self._first = self.episodes.copy()
+        ahead = self._first[:, None] + np.arange(self.EPISODES)
+        self._table = episode_seeds(self.bases[:, None], ahead)
+        # Each advance moves an env by at most one episode, so the table covers EPISODES - 1 advances.
+        self._advances_left = self.EPISODES - 1
+
+    def advance(self, which: np.ndarray) -> np.ndarray:
+        """Moves the envs in ``which`` to their next episode; returns every env's current seed."""
+        if self._advances_left == 0:
+            self._fill()
+        self._advances_left -= 1
+        self.episodes += which
+        return self._table[self._rows, self.episodes - self._first]
 
 
 class VecEnv:
@@ -116,8 +148,7 @@ class VecEnv:
         self._continuous = group.continuous
         self._action_shape = (n, a, len(self.continuous_action_fields)) if self._continuous else (n, a)
         self._no_actions = np.zeros(self._action_shape, dtype=np.float32 if self._continuous else np.int32)
-        self._bases: np.ndarray | None = None
-        self._episodes = np.zeros(n, dtype=np.int64)
+        self._seeds: EpisodeSeedTable | None = None
         self._ended = np.zeros(n, dtype=bool)
         self._started = False
 
@@ -128,11 +159,10 @@ class VecEnv:
 
     def _next_seeds(self, which: np.ndarray) -> np.ndarray:
         """Moves each env in ``which`` to the next episode of its seed sequence; returns every env's seed."""
-        if self._bases is None:
-            self._bases = fresh_seed() + np.arange(self.num_envs, dtype=np.int64)
-        else:
-            self._episodes += which
-        return episode_seeds(self._bases, self._episodes)
+        if self._seeds is None:
+            self._seeds = EpisodeSeedTable(fresh_seed() + np.arange(self.num_envs, dtype=np.int64))
+            return self._seeds.bases
+        return self._seeds.advance(which)
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -143,13 +173,12 @@ class VecEnv:
             base = check_seed(seed)
             if base + self.num_envs - 1 > MAX_SEED:
                 raise ConfigError(f"seed {seed} + {self.num_envs - 1} (one per env) exceeds 2^63 - 1")
-            self._bases = base + np.arange(self.num_envs, dtype=np.int64)
-            self._episodes[:] = 0
-            seeds = self._bases
+            self._seeds = EpisodeSeedTable(base + np.arange(self.num_envs, dtype=np.int64))
+            seeds = self._seeds.bases
         else:
             seeds = self._next_seeds(np.ones(self.num_envs, dtype=bool))
         batch = group.run(group.reset_all, seeds, self._no_actions)
-        self._ended = batch.ended.copy()
+        self._ended = batch.ended
         self._started = True
         return batch.observation, self._infos(batch, batch.ended)
 
@@ -160,9 +189,7 @@ class VecEnv:
         resets = self._ended
         encoded = self._check_actions(actions, resets)
         if resets.any():
-            batch = group.run(
-                np.where(resets, OP_RESET, OP_STEP).astype(np.int8), self._next_seeds(resets), encoded
-            )
+            batch = group.run(_RESET_OR_STEP[resets.view(np.uint8)], self._next_seeds(resets), encoded)
         else:
             batch = group.run(group.step_all, None, encoded)
         rewards = group.rewards.astype(np.float32)
@@ -181,7 +208,7 @@ class VecEnv:
             batch = group.run(reset_ops, self._next_seeds(ended), self._no_actions)
             infos = {**self._infos(batch, batch.ended), **final}
             ended = batch.ended
-        self._ended = ended.copy()
+        self._ended = ended
         return batch.observation, rewards, terminations, truncations, infos
 
     def _infos(self, batch: Batch, ended: np.ndarray) -> dict[str, Any]:

@@ -56,7 +56,7 @@ public final class ConfigReader {
 
     /** The string value of a required key; a value naming another key resolves to that key's value. */
     public String getString(String key) {
-        return resolveString(prefix + key, new ArrayDeque<>());
+        return resolveString(prefix + key, null);
     }
 
     /** The string value, or {@code fallback} when absent. */
@@ -91,7 +91,7 @@ public final class ConfigReader {
     /** A required finite number in [min, max]. */
     public double getDouble(String key, double min, double max) {
         String full = prefix + key;
-        double value = resolveNumber(full, new ArrayDeque<>());
+        double value = resolveNumber(full, null);
         if (!Double.isFinite(value) || value < min || value > max) {
             throw invalid(full, "a finite number in [" + fmt(min) + ", " + fmt(max) + "]");
         }
@@ -106,7 +106,7 @@ public final class ConfigReader {
     /** A required number &gt; 0. */
     public double getPositive(String key) {
         String full = prefix + key;
-        double value = resolveNumber(full, new ArrayDeque<>());
+        double value = resolveNumber(full, null);
         if (!Double.isFinite(value) || value <= 0) {
             throw invalid(full, "a finite number > 0");
         }
@@ -126,7 +126,7 @@ public final class ConfigReader {
     /** A required integer in [min, max]. */
     public long getLong(String key, long min, long max) {
         String full = prefix + key;
-        double value = resolveNumber(full, new ArrayDeque<>());
+        double value = resolveNumber(full, null);
         if (!Double.isFinite(value) || value != Math.rint(value) || value < min || value > max) {
             throw invalid(full, "an integer in [" + min + ", " + max + "]");
         }
@@ -181,15 +181,24 @@ public final class ConfigReader {
         }
         String value = entry.value();
         if (config.entry(value) != null && !value.equals(full)) {
-            enter(full, chain);
-            String resolved = resolveString(value, chain);
-            chain.pop();
+            Deque<String> path = enter(full, chain);
+            String resolved = resolveString(value, path);
+            path.pop();
             return resolved;
         }
         return value;
     }
 
     private double resolveNumber(String full, Deque<String> chain) {
+        // Numbers are remembered only for keys that exist, so a remembered one needs no other lookup: the path
+        // of every read when a scenario rebuilds its simulation at a reset.
+        Double known = numbers.get(full);
+        if (known != null) {
+            if (used != null) {
+                used.add(full);
+            }
+            return known;
+        }
         Config.Entry entry = config.entry(full);
         if (entry == null) {
             throw new ConfigException(missingMessage(full, chain));
@@ -197,22 +206,18 @@ public final class ConfigReader {
         if (used != null) {
             used.add(full);
         }
-        Double known = numbers.get(full);
-        if (known != null) {
-            return known;
-        }
         String value = entry.value();
         if (value.length() > MAX_EXPRESSION_CHARS) {
             throw new ConfigException(describe(full) + ": expected a number or an expression over keys of at most "
                     + MAX_EXPRESSION_CHARS + " characters, got " + value.length() + " characters");
         }
-        enter(full, chain);
+        Deque<String> path = enter(full, chain);
         try {
             double result = Expression.evaluate(value, name -> {
                 if (config.entry(name) == null) {
                     throw new IllegalArgumentException("'" + Excerpt.of(name) + "' is neither a number nor a key");
                 }
-                return resolveNumber(name, chain);
+                return resolveNumber(name, path);
             });
             numbers.put(full, result);
             return result;
@@ -220,11 +225,15 @@ public final class ConfigReader {
             throw new ConfigException(describe(full) + ": expected a number or an expression over keys ("
                     + e.getMessage() + ")");
         } finally {
-            chain.pop();
+            path.pop();
         }
     }
 
-    private void enter(String full, Deque<String> chain) {
+    /** Pushes {@code full} on the chain of references being followed (started here when null); returns it. */
+    private Deque<String> enter(String full, Deque<String> chain) {
+        if (chain == null) {
+            chain = new ArrayDeque<>();
+        }
         if (chain.contains(full)) {
             throw new ConfigException("key '" + Excerpt.of(full) + "' refers to itself through " + chainText(chain));
         }
@@ -233,6 +242,7 @@ public final class ConfigReader {
                     + "more than " + MAX_REFERENCE_DEPTH + " deep: " + chainText(chain) + " -> " + Excerpt.of(full));
         }
         chain.push(full);
+        return chain;
     }
 
     /** The chain from the key first read to the latest, its middle cut when it is long. */
@@ -253,7 +263,7 @@ public final class ConfigReader {
     }
 
     private String missingMessage(String full, Deque<String> chain) {
-        if (chain.isEmpty()) {
+        if (chain == null || chain.isEmpty()) {
             return "missing key '" + Excerpt.of(full) + "' in " + config.name();
         }
         return "key '" + Excerpt.of(chain.peek()) + "' refers to '" + Excerpt.of(full) + "', which is not set in "

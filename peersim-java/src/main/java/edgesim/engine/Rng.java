@@ -24,6 +24,9 @@ public final class Rng {
         s3 = mix(x);
     }
 
+    private static final long FNV_OFFSET = 0xCBF29CE484222325L;
+    private static final long FNV_PRIME = 0x100000001B3L;
+
     /** SplitMix64's output function. */
     static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
@@ -33,10 +36,25 @@ public final class Rng {
 
     /** The seed of stream {@code name} derived from {@code seed}: FNV-1a of the UTF-8 name, mixed. */
     public static long streamSeed(long seed, String name) {
-        long h = 0xCBF29CE484222325L;
-        for (byte b : name.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+        long h = FNV_OFFSET;
+        // Stream names are ASCII, whose chars are their UTF-8 bytes: hashed without encoding (every reset
+        // derives its streams again); any other name is encoded.
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c >= 0x80) {
+                return streamSeedOfBytes(seed, name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            h ^= c;
+            h *= FNV_PRIME;
+        }
+        return mix(seed ^ mix(h));
+    }
+
+    private static long streamSeedOfBytes(long seed, byte[] name) {
+        long h = FNV_OFFSET;
+        for (byte b : name) {
             h ^= b & 0xFF;
-            h *= 0x100000001B3L;
+            h *= FNV_PRIME;
         }
         return mix(seed ^ mix(h));
     }

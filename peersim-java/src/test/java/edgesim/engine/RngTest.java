@@ -15,6 +15,8 @@ class RngTest {
         assertEquals(-3425465463722317665L, rng.nextLong());
         assertEquals(5881210131331364753L, rng.nextLong());
         assertEquals(-5023260957588372088L, Rng.streamSeed(1, "arrivals"));
+        // A name beyond ASCII is hashed over its UTF-8 bytes, as ASCII names are.
+        assertEquals(-8867249302262870566L, Rng.streamSeed(1, "t\u00e2che"));
     }
 
     @Test
