@@ -27,16 +27,22 @@ public final class Config {
     private final FileAccess files;
     /** Each component section's names, found once: every reset of a scenario builds its simulation anew. */
     private final Map<String, List<String>> components;
+    /** The same components' keys ({@code section.name}), whose hashes stay cached across the resets. */
+    private final Map<String, List<String>> componentKeys;
 
     private Config(Map<String, Entry> entries, String name, FileAccess files) {
         this.entries = Collections.unmodifiableMap(entries);
         this.name = name;
         this.files = files;
         Map<String, List<String>> found = new HashMap<>();
+        Map<String, List<String>> foundKeys = new HashMap<>();
         for (String section : COMPONENT_SECTIONS) {
-            found.put(section, List.copyOf(scanComponentNames(section)));
+            List<String> names = List.copyOf(scanComponentNames(section));
+            found.put(section, names);
+            foundKeys.put(section, names.stream().map(n -> section + "." + n).toList());
         }
         this.components = Map.copyOf(found);
+        this.componentKeys = Map.copyOf(foundKeys);
     }
 
     /** Parses configuration text; {@code name} appears in error messages (a file or scenario name). */
@@ -160,6 +166,12 @@ public final class Config {
     public List<String> componentNames(String section) {
         List<String> known = components.get(section);
         return known != null ? known : scanComponentNames(section);
+    }
+
+    /** The keys ({@code section.name}) of the components of {@link #componentNames}, in the same order. */
+    public List<String> componentKeys(String section) {
+        List<String> known = componentKeys.get(section);
+        return known != null ? known : componentNames(section).stream().map(n -> section + "." + n).toList();
     }
 
     private List<String> scanComponentNames(String section) {

@@ -46,17 +46,18 @@ public final class ConfigReader {
 
     /** The full key of {@code key} under this prefix. */
     public String fullKey(String key) {
-        return prefix + key;
+        // At the root the key itself: a constant's hash is cached, a concatenation's computed at every read.
+        return prefix.isEmpty() ? key : prefix + key;
     }
 
     /** Whether {@code key} is set. */
     public boolean has(String key) {
-        return config.entry(prefix + key) != null;
+        return config.entry(fullKey(key)) != null;
     }
 
     /** The string value of a required key; a value naming another key resolves to that key's value. */
     public String getString(String key) {
-        return resolveString(prefix + key, null);
+        return resolveString(fullKey(key), null);
     }
 
     /** The string value, or {@code fallback} when absent. */
@@ -90,7 +91,7 @@ public final class ConfigReader {
 
     /** A required finite number in [min, max]. */
     public double getDouble(String key, double min, double max) {
-        String full = prefix + key;
+        String full = fullKey(key);
         double value = resolveNumber(full, null);
         if (!Double.isFinite(value) || value < min || value > max) {
             throw invalid(full, "a finite number in [" + fmt(min) + ", " + fmt(max) + "]");
@@ -105,7 +106,7 @@ public final class ConfigReader {
 
     /** A required number &gt; 0. */
     public double getPositive(String key) {
-        String full = prefix + key;
+        String full = fullKey(key);
         double value = resolveNumber(full, null);
         if (!Double.isFinite(value) || value <= 0) {
             throw invalid(full, "a finite number > 0");
@@ -125,7 +126,7 @@ public final class ConfigReader {
 
     /** A required integer in [min, max]. */
     public long getLong(String key, long min, long max) {
-        String full = prefix + key;
+        String full = fullKey(key);
         double value = resolveNumber(full, null);
         if (!Double.isFinite(value) || value != Math.rint(value) || value < min || value > max) {
             throw invalid(full, "an integer in [" + min + ", " + max + "]");

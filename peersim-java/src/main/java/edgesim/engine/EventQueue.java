@@ -33,8 +33,14 @@ final class EventQueue {
     private static final int EVENTS_PER_BUCKET = 16;
     private static final int MAX_BUCKETS = 1 << 16;
 
+    /**
+     * Room for this many events before the arrays grow (doubling): small, because every reset of a scenario
+     * builds a new queue and most episodes of small scenarios hold a few events at a time.
+     */
+    private static final int INITIAL_EVENTS = 16;
+
     /** The current bucket's events as a 4-ary heap: heap[2i] time bits, heap[2i + 1] sequence-and-slot. */
-    private long[] heap = new long[2 * 64];
+    private long[] heap = new long[2 * INITIAL_EVENTS];
     private int heapSize;
 
     private double base;
@@ -44,7 +50,7 @@ final class EventQueue {
     private int current = -1;
     private long[][] buckets = new long[0][];
     private int[] bucketSizes = new int[0];
-    private long[] overflow = new long[2 * 64];
+    private long[] overflow = new long[2 * INITIAL_EVENTS];
     private int overflowSize;
     private int size;
 
@@ -52,9 +58,9 @@ final class EventQueue {
      * payload[2s] = node index << 32 | has-reference << 31 | pid << 16 | kind, payload[2s + 1] = argument.
      * The has-reference bit spares a read of the reference array for events that carry none.
      */
-    private long[] payload = new long[2 * 64];
-    private Object[] refs = new Object[64];
-    private int[] freeSlots = new int[64];
+    private long[] payload = new long[2 * INITIAL_EVENTS];
+    private Object[] refs = new Object[INITIAL_EVENTS];
+    private int[] freeSlots = new int[INITIAL_EVENTS];
     private int freeCount;
     private int slotsUsed;
 

@@ -88,10 +88,11 @@ public final class Simulation {
             nodes[i] = new Node(i, prefix + i, protocolNames.size());
         }
         List<ComponentTypes.ProtocolFactory> factories = new ArrayList<>();
-        for (String name : protocolNames) {
-            String key = "protocol." + name;
+        List<String> protocolKeys = cfg.componentKeys("protocol");
+        for (int pid = 0; pid < protocolKeys.size(); pid++) {
+            String key = protocolKeys.get(pid);
             ComponentTypes.ProtocolType type = types.protocolType(key, reader.getString(key));
-            factories.add(type.configure(reader.child(key), this, pids.get(name)));
+            factories.add(type.configure(reader.child(key), this, pid));
         }
         handlers = new EventHandler[factories.size()][];
         for (int pid = 0; pid < factories.size(); pid++) {
@@ -113,12 +114,10 @@ public final class Simulation {
         pendingWiring.clear();
 
         List<Initializer> initializers = new ArrayList<>();
-        for (String name : cfg.componentNames("init")) {
-            String key = "init." + name;
+        for (String key : cfg.componentKeys("init")) {
             initializers.add(types.initializerType(key, reader.getString(key)).create(reader.child(key), this));
         }
-        for (String name : cfg.componentNames("control")) {
-            String key = "control." + name;
+        for (String key : cfg.componentKeys("control")) {
             ConfigReader c = reader.child(key);
             Control control = types.controlType(key, reader.getString(key)).create(c, this);
             double from = c.getDouble(PAR_CONTROL_FROM, 0, Double.MAX_VALUE, 0);

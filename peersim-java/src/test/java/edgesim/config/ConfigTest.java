@@ -49,6 +49,8 @@ class ConfigTest {
         assertThrows(IllegalStateException.class, trusted::unusedKeys);
         assertEquals(List.of("cpu"), c.componentNames("protocol"));
         assertEquals(List.of("flag", "steps"), c.componentNames("env").stream().sorted().toList());
+        assertEquals(List.of("protocol.cpu"), c.componentKeys("protocol"));
+        assertEquals(List.of("env.flag", "env.steps"), c.componentKeys("env").stream().sorted().toList());
     }
 
     @Test
