@@ -240,7 +240,7 @@ class VecEnv:
         if self._continuous:
             if array.dtype.kind not in "biuf":
                 raise ActionError(f"actions have dtype {array.dtype}; expected real numbers (float32)")
-            array = array.astype(np.float32)
+            array = array.astype(np.float32, copy=False)
             if np.isfinite(array).all():
                 return array
             bad = ~np.isfinite(array).all(axis=2) & ~resets[:, None]
