@@ -53,6 +53,16 @@ class Group:
         }
 
 
+def reward_label(config: dict[str, Any]) -> str:
+    """The reward a run trained on, from its scenario keywords: ``default``, or the reward's name and the
+    weights given (for example ``latency=1.5``)."""
+    scenario = config.get("scenario") or {}
+    parts = [str(scenario["reward"])] if scenario.get("reward") else []
+    weights = scenario.get("reward_weights") or {}
+    parts += [f"{name}={value:g}" for name, value in sorted(weights.items())]
+    return ", ".join(parts) or "default"
+
+
 def group_runs(run_dirs: Sequence[Path]) -> list[Group]:
     """Groups runs by algorithm (and preset if they differ); CompareError if they span several envs."""
     if not run_dirs:
@@ -65,9 +75,12 @@ def group_runs(run_dirs: Sequence[Path]) -> list[Group]:
             f"runs of different environments cannot be compared ({', '.join(envs)}): {listing}"
         )
     several_presets = len({c.get("preset") for _, c in configs}) > 1
+    # Runs trained on different rewards are different experiments, even with the same algorithm.
+    several_rewards = len({reward_label(c) for _, c in configs}) > 1
     groups: dict[str, Group] = {}
     for run, config in configs:
         label = str(config["algo"]) + (f" [{config.get('preset') or 'default'}]" if several_presets else "")
+        label += f" [reward {reward_label(config)}]" if several_rewards else ""
         group = groups.setdefault(label, Group(label))
         group.runs.append(run)
         group.seeds.append(int(config["args"].get("seed", 0)))

@@ -114,6 +114,18 @@ def test_runs_compare_and_eval_read_the_runs(trained_runs: dict[str, Path], tmp_
     assert all(p["episodes"] == 2 and p["steps"] == 20 for p in evaluated)
 
 
+def test_compare_keeps_runs_of_different_rewards_apart(trained_runs: dict[str, Path], tmp_path: Path) -> None:
+    root = tmp_path / "runs"
+    default = shutil.copytree(trained_runs["ddqn"], root / "default")
+    weighted = shutil.copytree(trained_runs["ddqn"], root / "weighted")
+    config = json.loads((weighted / "config.json").read_text())
+    config["scenario"]["reward_weights"] = {"latency": 1.5}
+    (weighted / "config.json").write_text(json.dumps(config))
+    compared = json.loads(pygym_cli("compare", str(default), str(weighted), "--json").stdout)
+    groups = {g["label"]: g["runs"] for g in compared["groups"]}
+    assert groups == {"ddqn [reward default]": [str(default)], "ddqn [reward latency=1.5]": [str(weighted)]}
+
+
 def test_eval_of_a_checkpoint_on_another_layout_is_a_named_error(trained_runs: dict[str, Path]) -> None:
     result = pygym_cli(
         "eval", "--policy", str(trained_runs["ddqn"]), "--set", "max_neighbours=3", "--set", "episode_s=1",
