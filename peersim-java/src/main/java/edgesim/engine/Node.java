@@ -3,12 +3,14 @@ package edgesim.engine;
 /** A network node: an index, a stable name, and its protocols by pid. */
 public final class Node {
     private final int index;
+    private final String prefix;
+    /** Given by an initializer, or {@code prefix + index} built on first use: most resets never ask for it. */
     private String name;
     private final Protocol[] protocols;
 
-    Node(int index, String name, int protocolCount) {
+    Node(int index, String prefix, int protocolCount) {
         this.index = index;
-        this.name = name;
+        this.prefix = prefix;
         this.protocols = new Protocol[protocolCount];
     }
 
@@ -22,6 +24,9 @@ public final class Node {
      * topology file's node names); fixed once initialization ends, and stable across resets.
      */
     public String name() {
+        if (name == null) {
+            name = prefix + index;
+        }
         return name;
     }
 

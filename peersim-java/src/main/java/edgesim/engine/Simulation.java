@@ -85,7 +85,7 @@ public final class Simulation {
         }
         nodes = new Node[size];
         for (int i = 0; i < size; i++) {
-            nodes[i] = new Node(i, prefix + i, protocolNames.size());
+            nodes[i] = new Node(i, prefix, protocolNames.size());
         }
         List<ComponentTypes.ProtocolFactory> factories = new ArrayList<>();
         List<String> protocolKeys = cfg.componentKeys("protocol");
