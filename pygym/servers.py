@@ -167,8 +167,6 @@ def launch() -> Client:
         if _launched_pid != os.getpid():
             _launched.clear()
             _launched_pid = os.getpid()
-        # Closed clients count no CPU any more: dropped, so that launching many JVMs in turn holds no garbage.
-        _launched[:] = [c for c in _launched if not c.closed]
         _launched.append(client)
     return client
 

@@ -139,16 +139,3 @@ def test_simulator_cpu_s_counts_the_jvms_this_process_started() -> None:
         assert launched.process.cpu_s() == pytest.approx(jvm_total, abs=0.05)
     finally:
         launched.close()
-
-
-def test_launch_lets_go_of_closed_clients() -> None:
-    from pygym import servers
-
-    first = pygym.launch()
-    first.close()
-    second = pygym.launch()
-    try:
-        held = [c for c in servers._launched if c is first or c is second]
-        assert held == [second]
-    finally:
-        second.close()
