@@ -49,7 +49,8 @@ def _align8(n: int) -> int:
 
 @dataclass
 class Batch:
-    """One decoded batch frame. Arrays are views into one writable buffer owned by the batch."""
+    """One decoded batch frame. Arrays are views into one writable buffer owned by the batch, except the
+    end flags (``terminated``, ``truncated``, ``ended``), computed from it."""
 
     step: np.ndarray
     """int32 (n,): steps taken in each session's episode"""

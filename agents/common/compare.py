@@ -1,4 +1,5 @@
-"""Learning curves and final figures of runs grouped by algorithm (``pygym compare``).
+"""Learning curves and final figures of runs grouped by algorithm, and by preset and reward where the runs
+differ in them (``pygym compare``).
 
 Each run's logged episode figures (``charts/episodic_return``, ``env/completion_ratio``, ...) are smoothed
 by a moving average over ``smooth`` logged points and interpolated onto a grid of environment steps up to
@@ -25,7 +26,7 @@ FINAL_TAGS = (RETURN_TAG, COMPLETION_TAG, "env/latency_mean_s")
 
 @dataclass
 class Group:
-    """The runs of one algorithm (and preset, when the runs span several presets)."""
+    """The runs of one algorithm (and preset, and reward, when the runs span several)."""
 
     label: str
     runs: list[Path] = field(default_factory=list)
@@ -64,7 +65,8 @@ def reward_label(config: dict[str, Any]) -> str:
 
 
 def group_runs(run_dirs: Sequence[Path]) -> list[Group]:
-    """Groups runs by algorithm (and preset if they differ); CompareError if they span several envs."""
+    """Groups runs by algorithm (and preset, and reward, if they differ); CompareError if they span several
+    envs."""
     if not run_dirs:
         raise CompareError("no runs to compare")
     configs = [(Path(r), read_config(Path(r))) for r in run_dirs]

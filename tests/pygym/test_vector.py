@@ -7,8 +7,6 @@ import pytest
 
 import pygym
 from pygym.frames import OP_STEP
-from pygym.group import episode_seeds
-from pygym.vector import EpisodeSeedTable
 
 pytestmark = pytest.mark.jvm
 
@@ -246,17 +244,3 @@ def test_ops_other_than_step_ignore_actions() -> None:
         _, rewards, _, _, _ = venv.step(garbage)  # both envs ended on the last step: they reset now
         assert (rewards == 0).all() and (venv._live().batch.step == 0).all()
         assert OP_STEP == 0
-
-
-def test_seed_table_follows_episode_seeds_across_refills() -> None:
-    bases = 1_000 + np.arange(5, dtype=np.int64)
-    table = EpisodeSeedTable(bases)
-    episodes = np.zeros(5, dtype=np.int64)
-    rng = np.random.default_rng(0)
-    calls = 3 * EpisodeSeedTable.EPISODES
-    for _ in range(calls):
-        which = rng.random(5) < 0.5
-        which[0] = True  # env 0 ends at every call: it runs through the table twice
-        episodes += which
-        np.testing.assert_array_equal(table.advance(which), episode_seeds(bases, episodes))
-    assert episodes[0] == calls and episodes[1:].min() > 0
