@@ -36,27 +36,30 @@ public final class Rng {
 
     /** The seed of stream {@code name} derived from {@code seed}: FNV-1a of the UTF-8 name, mixed. */
     public static long streamSeed(long seed, String name) {
+        return mix(seed ^ mix(fnv1a(name)));
+    }
+
+    /** FNV-1a over the UTF-8 bytes of {@code name}. */
+    private static long fnv1a(String name) {
         long h = FNV_OFFSET;
         // Stream names are ASCII, whose chars are their UTF-8 bytes: hashed without encoding (every reset
         // derives its streams again); any other name is encoded.
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (c >= 0x80) {
-                return streamSeedOfBytes(seed, name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                return fnv1a(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
-            h ^= c;
-            h *= FNV_PRIME;
+            h = (h ^ c) * FNV_PRIME;
         }
-        return mix(seed ^ mix(h));
+        return h;
     }
 
-    private static long streamSeedOfBytes(long seed, byte[] name) {
+    private static long fnv1a(byte[] bytes) {
         long h = FNV_OFFSET;
-        for (byte b : name) {
-            h ^= b & 0xFF;
-            h *= FNV_PRIME;
+        for (byte b : bytes) {
+            h = (h ^ (b & 0xFF)) * FNV_PRIME;
         }
-        return mix(seed ^ mix(h));
+        return h;
     }
 
     /** 64 uniformly random bits. */
