@@ -42,8 +42,9 @@ from pygym.frames import OP_HOLD, OP_RESET, OP_STEP, Batch
 from pygym.group import MAX_SEED, SessionGroup, check_seed, episode_seeds, fresh_seed
 
 AUTORESET_MODES = ("next_step", "same_step")
+# The operation of each session, indexed by whether it resets: one lookup per call.
 _RESET_OR_STEP = np.array([OP_STEP, OP_RESET], dtype=np.int8)
-"""the operation of a session, indexed by whether it resets"""
+_RESET_OR_HOLD = np.array([OP_HOLD, OP_RESET], dtype=np.int8)
 
 
 def env_class(env_id: str) -> type[SimParallelEnv]:
@@ -198,14 +199,13 @@ class VecEnv:
         truncations = np.repeat(batch.truncated[:, None], self.num_agents, axis=1)
         infos = self._infos(batch, ended)
         if self.autoreset_mode == "same_step" and ended.any():
-            reset_ops = np.where(ended, OP_RESET, OP_HOLD).astype(np.int8)
             final_info = {**infos, "state": batch.state.copy()}
             final = {
                 "final_obs": batch.observation.copy(),
                 "final_info": final_info,
                 "_final_obs": ended.copy(),
             }
-            batch = group.run(reset_ops, self._next_seeds(ended), self._no_actions)
+            batch = group.run(_RESET_OR_HOLD[ended.view(np.uint8)], self._next_seeds(ended), self._no_actions)
             infos = {**self._infos(batch, batch.ended), **final}
             ended = batch.ended
         self._ended = ended
